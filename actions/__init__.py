@@ -1,0 +1,1 @@
+"""Rasa SDK actions: a thin adapter over the need dialogue in ``bot``."""

@@ -1,0 +1,124 @@
+"""Translation between Rasa SDK objects and the need dialogue in ``bot``."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import settings
+from bot.assistant import Assistant, assistant
+from bot.needs.dialogue import Message, Pending, State, Turn
+from bot.needs.inference import NeedReading
+from bot.needs.log import Context
+from bot.store.masking import conversation_key
+
+SLOT_NEED = "need"
+SLOT_SUB_GOAL = "sub_goal"
+SLOT_STAGE = "stage"
+SLOT_KEY = "need_log_key"
+SLOT_CANDIDATES = "candidate_needs"
+SLOT_PENDING = "pending_needs"
+SLOT_ADDRESSEE = "addressee"
+
+
+def state_from(tracker: Tracker) -> State:
+    """The dialogue state stored in the tracker's slots."""
+    pending = tuple(
+        Pending(str(entry["need"]), str(entry["key"]))
+        for entry in tracker.get_slot(SLOT_PENDING) or []
+        if isinstance(entry, dict) and "need" in entry and "key" in entry
+    )
+    return State(
+        need=tracker.get_slot(SLOT_NEED),
+        sub_goal=tracker.get_slot(SLOT_SUB_GOAL),
+        stage=tracker.get_slot(SLOT_STAGE),
+        key=tracker.get_slot(SLOT_KEY),
+        candidates=tuple(tracker.get_slot(SLOT_CANDIDATES) or ()),
+        pending=pending,
+        addressee=tracker.get_slot(SLOT_ADDRESSEE),
+    )
+
+
+def message_from(tracker: Tracker) -> Message:
+    """The latest guest message with its log context."""
+    latest: Dict[str, Any] = tracker.latest_message or {}
+    text = latest.get("text") or ""
+    message_id = latest.get("message_id") or _fallback_message_id(tracker, text)
+    context = Context(
+        conversation_key=conversation_key(tracker.sender_id, settings.conversation_secret()),
+        message_id=str(message_id),
+        channel=tracker.get_latest_input_channel() or "rest",
+        model_id=_model_id(tracker),
+    )
+    sub_goal = next(
+        (e.get("value") for e in latest.get("entities") or [] if e.get("entity") == SLOT_SUB_GOAL),
+        None,
+    )
+    intent = (latest.get("intent") or {}).get("name") or ""
+    return Message(text=text, context=context, intent=intent, sub_goal=sub_goal)
+
+
+def parse_of(tracker: Tracker) -> Dict[str, Any]:
+    """The NLU parse of the latest message (intent ranking, entities, text)."""
+    return dict(tracker.latest_message or {})
+
+
+def apply_turn(turn: Turn, dispatcher: CollectingDispatcher) -> List[EventType]:
+    """Send the turn's replies and return the slot events for its new state."""
+    for reply in turn.replies:
+        buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        if reply.response:
+            dispatcher.utter_message(response=reply.response, buttons=buttons, **reply.variables)
+        else:
+            dispatcher.utter_message(text=reply.text, buttons=buttons)
+    state = turn.state
+    return [
+        SlotSet(SLOT_NEED, state.need),
+        SlotSet(SLOT_SUB_GOAL, state.sub_goal),
+        SlotSet(SLOT_STAGE, state.stage),
+        SlotSet(SLOT_KEY, state.key),
+        SlotSet(SLOT_CANDIDATES, list(state.candidates)),
+        SlotSet(SLOT_PENDING, [{"need": p.need, "key": p.key} for p in state.pending]),
+        SlotSet(SLOT_ADDRESSEE, state.addressee),
+    ]
+
+
+def _model_id(tracker: Tracker) -> str:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return str((event.get("metadata") or {}).get("model_id") or "")
+    return ""
+
+
+def _fallback_message_id(tracker: Tracker, text: str) -> str:
+    """Stable id when the channel gave none: the user event's timestamp + text."""
+    timestamp: Optional[float] = None
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            timestamp = event.get("timestamp")
+            break
+    return hashlib.sha256(f"{timestamp}|{text}".encode()).hexdigest()[:32]
+
+
+class NeedAction(Action, ABC):
+    """Base of the actions: read state and need, let the dialogue decide, log, reply."""
+
+    @abstractmethod
+    def decide(self, bot: Assistant, state: State, reading: NeedReading, message: Message) -> Turn:
+        """The dialogue step this action stands for."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Run one turn of the need dialogue."""
+        bot = assistant()
+        state = state_from(tracker)
+        reading = bot.inference.read(parse_of(tracker), current_need=state.need)
+        turn = self.decide(bot, state, reading, message_from(tracker))
+        bot.need_log.write(turn.records)
+        return apply_turn(turn, dispatcher)

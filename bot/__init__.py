@@ -1,0 +1,1 @@
+"""Hiểu Ý: a Vietnamese Rasa assistant that answers the need behind a request."""

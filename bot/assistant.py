@@ -1,0 +1,77 @@
+"""The assistant's runtime parts, wired once per process (used by the actions).
+
+The catalog is re-read when its file changes (see CatalogSource), so a
+business can mark an alternative unavailable without restarting.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Optional, Tuple
+
+from bot import settings
+from bot.language.lexicon import Lexicon
+from bot.language.phrases import PhraseFinder
+from bot.needs.catalog import Catalog, CatalogSource
+from bot.needs.dialogue import NeedDialogue
+from bot.needs.inference import NeedInference
+from bot.needs.log import NeedLog
+from bot.paths import CATALOG_PATH, LEXICON_PATH
+
+
+class Assistant:
+    """Catalog (hot-reloaded), need inference, dialogue and need log."""
+
+    def __init__(
+        self,
+        need_log: NeedLog,
+        catalog_path: Path = CATALOG_PATH,
+        lexicon_path: Path = LEXICON_PATH,
+    ) -> None:
+        self.need_log = need_log
+        self._source = CatalogSource(catalog_path)
+        self._phrases = PhraseFinder(Lexicon.load(lexicon_path))
+        self._built_for: Optional[Catalog] = None
+        self._current()
+
+    def _current(self) -> Tuple[NeedInference, NeedDialogue]:
+        catalog = self._source.get()
+        if catalog is not self._built_for:
+            self._parts = (NeedInference(catalog), NeedDialogue(catalog, self._phrases))
+            self._built_for = catalog
+        return self._parts
+
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog."""
+        return self._source.get()
+
+    @property
+    def inference(self) -> NeedInference:
+        """Need inference over the current catalog."""
+        return self._current()[0]
+
+    @property
+    def dialogue(self) -> NeedDialogue:
+        """The need dialogue over the current catalog."""
+        return self._current()[1]
+
+
+_instance: Optional[Assistant] = None
+_instance_lock = threading.Lock()
+
+
+def assistant() -> Assistant:
+    """The process-wide assistant, with the SQL need log from ``DATABASE_URL``."""
+    global _instance
+    if _instance is None:
+        with _instance_lock:
+            if _instance is None:
+                from bot.store.db import make_engine
+                from bot.store.needlog import SqlNeedLog
+                from bot.store.outbox import Outbox
+
+                log = SqlNeedLog(make_engine(), Outbox(settings.outbox_path()))
+                _instance = Assistant(log)
+    return _instance

@@ -1,0 +1,1 @@
+"""Vietnamese language handling: segmentation, folding, teencode, Rasa/spaCy components."""

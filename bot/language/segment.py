@@ -1,0 +1,155 @@
+"""Vietnamese word segmentation with exact offsets into the customer's message.
+
+underthesea segments syllables into words ("điện thoại", "pin dự phòng").
+This module adds what a chat assistant needs on top of it:
+
+* offsets into the *original* message, even when the input is decomposed
+  Unicode, so entity annotations and logs line up with what the customer typed;
+* a ``norm`` per word that ignores diacritics and expands teencode
+  ("đt" -> ``dien_thoai``), which the NLU features and the catalog matcher use;
+* catalog phrases that are always whole words (passed to underthesea as
+  ``fixed_words`` and enforced afterwards, because its CRF may still glue a
+  phrase to a neighbour: "co sac" -> one word without the guard).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from underthesea import word_tokenize
+
+from bot.language.lexicon import Lexicon
+from bot.language.text import fold, nfc_with_offsets
+
+NORM_JOINER = "_"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One segmented word: its exact text and span in the message, and its norm."""
+
+    text: str
+    start: int
+    end: int
+    norm: str
+
+
+@dataclass(frozen=True)
+class _Syllable:
+    start: int
+    end: int
+    word_index: int
+    expansion: Tuple[str, ...]
+
+
+def _phrase_key(phrase: str) -> Tuple[str, ...]:
+    return tuple(fold(phrase).split())
+
+
+def _escape_for_underthesea(phrase: str) -> str:
+    # underthesea joins syllables with r"\ " itself (its pattern is VERBOSE),
+    # so escape each syllable but keep the plain spaces between them.
+    return " ".join(re.escape(syllable) for syllable in phrase.split())
+
+
+class Segmenter:
+    """Segments messages; phrases (catalog items) always come out as one word."""
+
+    def __init__(self, lexicon: Lexicon, phrases: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.phrases: List[str] = sorted({" ".join(p.split()) for p in phrases if p.strip()})
+        spellings = {s for p in self.phrases for s in (p.lower(), fold(p))}
+        # Longest first, so "pin dự phòng" wins over "pin" in the regex.
+        self._fixed_words = [
+            _escape_for_underthesea(s) for s in sorted(spellings, key=lambda s: (-len(s), s))
+        ]
+        self._phrases_by_first: Dict[str, List[Tuple[str, ...]]] = {}
+        for key in sorted({_phrase_key(p) for p in self.phrases}, key=len, reverse=True):
+            if key:
+                self._phrases_by_first.setdefault(key[0], []).append(key)
+
+    def segment(self, text: str) -> List[Word]:
+        """Split ``text`` into words with offsets into ``text`` itself."""
+        normalised, origin = nfc_with_offsets(text)
+        if not normalised.strip():
+            return []
+        segmented = word_tokenize(
+            normalised, use_token_normalize=False, fixed_words=self._fixed_words
+        )
+        syllables = self._locate(normalised, segmented)
+        words: List[Word] = []
+        for first, last in self._word_spans(syllables):
+            start = origin[syllables[first].start]
+            end = origin[syllables[last - 1].end]
+            norm = NORM_JOINER.join(part for s in syllables[first:last] for part in s.expansion)
+            words.append(Word(text[start:end], start, end, norm))
+        return words
+
+    def norm(self, text: str) -> str:
+        """The space-joined norms of ``text``: what the matcher compares."""
+        return " ".join(word.norm for word in self.segment(text))
+
+    def _locate(self, text: str, segmented: Sequence[str]) -> List[_Syllable]:
+        syllables: List[_Syllable] = []
+        cursor = 0
+        for word_index, word in enumerate(segmented):
+            for piece in word.split(" "):
+                if not piece:
+                    continue
+                start = text.find(piece, cursor)
+                if start < 0:  # underthesea changed the piece; keep what we can
+                    continue
+                end = start + len(piece)
+                syllables.append(_Syllable(start, end, word_index, self._expand(text, start, end)))
+                cursor = end
+        return syllables
+
+    def _expand(self, text: str, start: int, end: int) -> Tuple[str, ...]:
+        piece = text[start:end]
+        standalone = (start == 0 or not text[start - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        )
+        standard = self.lexicon.standard(piece) if standalone else None
+        return tuple(fold(standard or piece).split()) or (fold(piece),)
+
+    def _word_spans(self, syllables: Sequence[_Syllable]) -> List[Tuple[int, int]]:
+        cuts = {0, len(syllables)}
+        cuts.update(
+            i
+            for i in range(1, len(syllables))
+            if syllables[i].word_index != syllables[i - 1].word_index
+        )
+        for first, last in self._phrase_spans(syllables):
+            cuts.difference_update(range(first + 1, last))
+            cuts.update((first, last))
+        ordered = sorted(cuts)
+        return list(pairwise(ordered))
+
+    def _phrase_spans(self, syllables: Sequence[_Syllable]) -> List[Tuple[int, int]]:
+        spans: List[Tuple[int, int]] = []
+        index = 0
+        while index < len(syllables):
+            last = self._longest_phrase_at(syllables, index)
+            if last is None:
+                index += 1
+                continue
+            spans.append((index, last))
+            index = last
+        return spans
+
+    def _longest_phrase_at(self, syllables: Sequence[_Syllable], first: int) -> Optional[int]:
+        head = syllables[first].expansion[0]
+        for phrase in self._phrases_by_first.get(head, ()):
+            consumed: List[str] = []
+            last = first
+            while len(consumed) < len(phrase) and last < len(syllables):
+                consumed.extend(syllables[last].expansion)
+                last += 1
+                if tuple(consumed) == phrase:
+                    return last
+                if tuple(consumed) != phrase[: len(consumed)]:
+                    break
+        return None

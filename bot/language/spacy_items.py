@@ -1,0 +1,103 @@
+"""spaCy where it serves: accent-insensitive matching of catalog items.
+
+A blank spaCy ``vi`` pipeline whose tokenizer is our underthesea segmenter
+(so no pyvi), with an ``entity_ruler`` matching on ``NORM``, the folded,
+teencode-expanded form of each word. "sac", "sạc" and "charger" therefore all
+match the item ``charger``; spellings marked ``exact`` in the catalog match
+only as written (``ô`` must not match ``o``, which usually means "ở").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, List, Sequence, Tuple
+
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from bot.language.segment import Segmenter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rasa.nlu.tokenizers.tokenizer import Token
+
+    from bot.language.resources import LanguageResources
+
+ITEM_LABEL = "item"
+
+
+def _doc(vocab: Vocab, words: Sequence[Tuple[str, str]]) -> Doc:
+    """A Doc of (text, norm) words; text is NFC so LOWER matches reliably."""
+    doc = Doc(vocab, words=[unicodedata.normalize("NFC", text) for text, _ in words])
+    for token, (_, norm) in zip(doc, words, strict=True):
+        token.norm_ = norm
+    return doc
+
+
+class SegmenterTokenizer:
+    """spaCy tokenizer backed by :class:`Segmenter` (underthesea words + norms)."""
+
+    def __init__(self, vocab: Vocab, segmenter: Segmenter) -> None:
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str) -> Doc:
+        """Segment ``text`` into a Doc whose token norms are folded forms."""
+        return _doc(self.vocab, [(w.text, w.norm) for w in self.segmenter.segment(text)])
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    """A catalog item found at ``[start, end)`` of the message."""
+
+    item_id: str
+    start: int
+    end: int
+
+
+class ItemMatcher:
+    """Finds catalog items in tokenized messages."""
+
+    def __init__(self, resources: "LanguageResources") -> None:
+        self._nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+        self._nlp.tokenizer = SegmenterTokenizer(self._nlp.vocab, resources.segmenter())
+        ruler = self._nlp.add_pipe(
+            "entity_ruler", config={"phrase_matcher_attr": "NORM", "validate": True}
+        )
+        patterns: List[dict] = []
+        for item_id, spellings in sorted(resources.items.items()):
+            patterns += [
+                {"label": ITEM_LABEL, "pattern": synonym, "id": item_id}
+                for synonym in spellings.synonyms
+            ]
+            patterns += [
+                {
+                    "label": ITEM_LABEL,
+                    "pattern": [{"LOWER": token.lower_} for token in self._nlp.make_doc(exact)],
+                    "id": item_id,
+                }
+                for exact in spellings.exact
+            ]
+        ruler.add_patterns(patterns)
+
+    def match_text(self, text: str) -> List[ItemMatch]:
+        """Items in raw text (segments it first); offsets index ``text``."""
+        words = self._nlp.tokenizer.segmenter.segment(text)
+        return self._match(
+            _doc(self._nlp.vocab, [(w.text, w.norm) for w in words]),
+            [(w.start, w.end) for w in words],
+        )
+
+    def match(self, tokens: Sequence["Token"]) -> List[ItemMatch]:
+        """Items in Rasa tokens produced by the Vietnamese tokenizer."""
+        doc = _doc(self._nlp.vocab, [(t.text, t.lemma) for t in tokens])
+        return self._match(doc, [(t.start, t.end) for t in tokens])
+
+    def _match(self, doc: Doc, spans: Sequence[Tuple[int, int]]) -> List[ItemMatch]:
+        doc = self._nlp(doc)
+        return [
+            ItemMatch(ent.ent_id_, spans[ent.start][0], spans[ent.end - 1][1])
+            for ent in doc.ents
+            if ent.label_ == ITEM_LABEL
+        ]

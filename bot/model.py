@@ -1,0 +1,134 @@
+"""Training and loading Rasa models (thin wrappers over Rasa's own API)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from bot.paths import MODELS_DIR, ROOT, TRAINING_DATA_DIRS
+
+# Quiet TensorFlow and keep Rasa from phoning home; set before Rasa is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+CONFIG_PATH = ROOT / "config.yml"
+DOMAIN_PATH = ROOT / "domain.yml"
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No trained model exists where one was expected."""
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """The outcome of a training call."""
+
+    model: Path
+    seconds: float
+    retrained: bool
+
+
+def train(
+    *,
+    nlu_only: bool = False,
+    force: bool = False,
+    config: Path = CONFIG_PATH,
+    domain: Path = DOMAIN_PATH,
+    data: Sequence[Path] = TRAINING_DATA_DIRS,
+    out: Path = MODELS_DIR,
+    fixed_name: Optional[str] = None,
+) -> TrainingRun:
+    """Train (or reuse, when Rasa's fingerprints say nothing changed) a model.
+
+    Rasa fingerprints every graph node (config, data, component code and our
+    ``fingerprint_addon``); unchanged nodes are taken from its cache, so after
+    a data change only the affected components are retrained.
+    """
+    from rasa.model_training import train as rasa_train
+    from rasa.model_training import train_nlu as rasa_train_nlu
+
+    before = latest_model(out, required=False)
+    started = time.perf_counter()
+    if nlu_only:
+        nlu_dirs = [str(p) for p in data if Path(p).name == "nlu"]
+        result: Any = rasa_train_nlu(
+            str(config),
+            nlu_dirs[0] if nlu_dirs else str(data[0]),
+            str(out),
+            fixed_model_name=fixed_name,
+            domain=str(domain),
+        )
+        model = Path(result) if result else None
+    else:
+        outcome = rasa_train(
+            str(domain),
+            str(config),
+            [str(p) for p in data],
+            str(out),
+            force_training=force,
+            fixed_model_name=fixed_name,
+        )
+        if outcome.code != 0:
+            raise RuntimeError(f"rasa train failed with code {outcome.code}")
+        model = Path(outcome.model) if outcome.model else None
+    if model is None:
+        raise RuntimeError("rasa train produced no model")
+    seconds = time.perf_counter() - started
+    return TrainingRun(model, seconds, retrained=before is None or model != before)
+
+
+def latest_model(models_dir: Path = MODELS_DIR, required: bool = True) -> Optional[Path]:
+    """The newest ``*.tar.gz`` in ``models_dir``."""
+    candidates = sorted(Path(models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if candidates:
+        return candidates[-1]
+    if required:
+        raise ModelNotFoundError(f"No trained model in {models_dir}/ — run `make train` first.")
+    return None
+
+
+def quiet_logging(level: int = logging.WARNING) -> None:
+    """Send Rasa's structured logs to stderr at ``level`` (stdout stays ours)."""
+    import structlog
+
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+    )
+    logging.getLogger("rasa").setLevel(level)
+
+
+class Parser:
+    """Loads a trained model once and parses messages with its NLU pipeline."""
+
+    def __init__(self, model: Optional[Path] = None) -> None:
+        from rasa.core.agent import Agent
+
+        quiet_logging()
+        self.model_path = Path(model) if model else latest_model()
+        self._loop = asyncio.new_event_loop()
+        self._agent = Agent.load(str(self.model_path))
+
+    @property
+    def model_id(self) -> str:
+        """The fingerprint id Rasa gives the loaded model."""
+        return str(self._agent.model_id or self.model_path.name)
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        """Rasa's parse result (intent, intent_ranking, entities, text)."""
+        return self._loop.run_until_complete(self._agent.parse_message(text))
+
+    def parse_many(self, texts: Sequence[str]) -> List[Dict[str, Any]]:
+        """Parse several messages."""
+        return [self.parse(text) for text in texts]
+
+    def close(self) -> None:
+        """Release the event loop."""
+        self._loop.close()

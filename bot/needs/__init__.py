@@ -1,0 +1,1 @@
+"""Needs: the catalog (data), inference (parse -> need) and the need dialogue."""

@@ -1,0 +1,272 @@
+"""The needs catalog: what each need means and how the business can meet it.
+
+The catalog is data (``data/needs/catalog.yml``), edited by the business and
+by trainers. Loading validates the whole file and reports every problem with
+file, line, entry and field, so a typo never reaches a guest.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import string
+import threading
+from pathlib import Path
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
+
+from bot.language.text import fold
+from bot.paths import CATALOG_PATH
+from bot.yaml_source import DataFileError, YamlSource
+
+logger = logging.getLogger(__name__)
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
+REPORT_PLACEHOLDERS = frozenset({"requests", "unmet", "escalated", "days", "label"})
+
+
+class CatalogError(DataFileError):
+    """The catalog file is invalid; every problem names file, line, entry, field."""
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = "forbid"
+        allow_mutation = False
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+
+
+class Item(_Strict):
+    """Something a guest literally asks for or mentions ("sạc", "trời mưa")."""
+
+    label: str
+    synonyms: List[str] = Field(..., min_items=1)
+    exact: List[str] = Field(
+        default_factory=list,
+        description="Spellings matched only as written: 'ô' must not match 'o' (ở).",
+    )
+    urgent: bool = False
+
+    def spellings(self) -> List[str]:
+        """Every way this item is written in the catalog."""
+        return [*self.synonyms, *self.exact]
+
+
+class SubGoal(_Strict):
+    """One way the need can split ("just one call" vs "charge my own phone")."""
+
+    id: str = Field(..., regex=ID_PATTERN)
+    button: str
+    phrases: List[str] = Field(default_factory=list)
+
+
+class Clarify(_Strict):
+    """The one clarifying question asked when the need splits."""
+
+    question: str
+    options: List[SubGoal] = Field(..., min_items=2, max_items=4)
+
+
+class Alternative(_Strict):
+    """A way to meet the need; list order is preference, best first."""
+
+    text: str
+    available: StrictBool
+    serves: List[str] = Field(
+        default_factory=list, description="Sub-goal ids; empty means every sub-goal."
+    )
+
+    def serves_sub_goal(self, sub_goal: Optional[str]) -> bool:
+        """Whether this alternative helps with ``sub_goal`` (None: no split)."""
+        return not self.serves or sub_goal is None or sub_goal in self.serves
+
+
+class Need(_Strict):
+    """An underlying goal behind literal requests."""
+
+    label: str
+    topic: str
+    reflect: str
+    items: List[str] = Field(..., min_items=1)
+    clarify: Optional[Clarify] = None
+    alternatives: List[Alternative] = Field(..., min_items=1)
+    escalation: str
+    recommendation: str
+
+    def sub_goal(self, sub_goal_id: str) -> Optional[SubGoal]:
+        """The sub-goal with this id, if the need has it."""
+        options = self.clarify.options if self.clarify else []
+        return next((option for option in options if option.id == sub_goal_id), None)
+
+    def offers(self, sub_goal: Optional[str]) -> List[Alternative]:
+        """Available alternatives for ``sub_goal``, best first."""
+        return [
+            alternative
+            for alternative in self.alternatives
+            if alternative.available and alternative.serves_sub_goal(sub_goal)
+        ]
+
+
+class _CatalogFile(_Strict):
+    version: int = Field(..., ge=1, le=1)
+    items: Dict[str, Item]
+    needs: Dict[str, Need]
+
+    @validator("items", "needs")
+    def _ids_are_snake_case(cls, value: Dict[str, object]) -> Dict[str, object]:  # noqa: N805
+        if not value:
+            raise ValueError("must not be empty")
+        bad = [key for key in value if not re.match(ID_PATTERN, key)]
+        if bad:
+            raise ValueError(f"ids must be snake_case: {', '.join(bad)}")
+        return value
+
+
+class Catalog:
+    """The validated catalog with the lookups the bot needs."""
+
+    def __init__(self, items: Mapping[str, Item], needs: Mapping[str, Need]) -> None:
+        self.items: Dict[str, Item] = dict(items)
+        self.needs: Dict[str, Need] = dict(needs)
+        self._needs_by_item: Dict[str, List[str]] = {}
+        for need_id, need in self.needs.items():
+            for item_id in need.items:
+                self._needs_by_item.setdefault(item_id, []).append(need_id)
+
+    @classmethod
+    def load(cls, path: Path = CATALOG_PATH) -> "Catalog":
+        """Load and validate ``path``; raises :class:`CatalogError` listing problems."""
+        source = YamlSource.read(path)
+        data = source.plain()
+        if not isinstance(data, dict):
+            raise CatalogError([source.problem([], "expected a mapping at the top")])
+        try:
+            parsed = _CatalogFile.parse_obj(data)
+        except ValidationError as error:
+            raise CatalogError(
+                [source.problem(e["loc"], e["msg"]) for e in error.errors()]
+            ) from error
+        problems = [source.problem(loc, msg) for loc, msg in _cross_check(parsed)]
+        if problems:
+            raise CatalogError(problems)
+        return cls(parsed.items, parsed.needs)
+
+    def need(self, need_id: str) -> Need:
+        """The need with this id (KeyError if unknown)."""
+        return self.needs[need_id]
+
+    def needs_for_item(self, item_id: str) -> List[str]:
+        """Ids of the needs an item points to, in catalog order."""
+        return list(self._needs_by_item.get(item_id, []))
+
+    def phrases(self) -> List[str]:
+        """Every item spelling: the words segmentation must keep whole."""
+        return sorted({s for item in self.items.values() for s in item.spellings()})
+
+    def urgent_items(self) -> List[str]:
+        """Ids of items that mean an emergency."""
+        return [item_id for item_id, item in self.items.items() if item.urgent]
+
+
+def _placeholders(text: str) -> List[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def _bad_placeholders(text: str, allowed: frozenset) -> List[str]:
+    try:
+        return [name for name in _placeholders(text) if name not in allowed]
+    except ValueError as error:  # unbalanced braces
+        return [str(error)]
+
+
+Problem = Tuple[Sequence[object], str]
+
+
+def _cross_check(catalog: _CatalogFile) -> Iterator[Problem]:
+    seen: Dict[str, str] = {}
+    for item_id, item in catalog.items.items():
+        for index, spelling in enumerate(item.synonyms):
+            key = fold(spelling)
+            if key in seen and seen[key] != item_id:
+                yield (
+                    ["items", item_id, "synonyms", index],
+                    f"'{spelling}' is also a synonym of '{seen[key]}'",
+                )
+            seen.setdefault(key, item_id)
+        for index, spelling in enumerate(item.exact):
+            if fold(spelling) in {fold(s) for s in item.synonyms}:
+                yield (
+                    ["items", item_id, "exact", index],
+                    f"'{spelling}' is also listed under synonyms",
+                )
+    for need_id, need in catalog.needs.items():
+        yield from _check_need(catalog, need_id, need)
+
+
+def _check_need(catalog: _CatalogFile, need_id: str, need: Need) -> Iterator[Problem]:
+    base: List[object] = ["needs", need_id]
+    for index, item_id in enumerate(need.items):
+        if item_id not in catalog.items:
+            yield [*base, "items", index], f"unknown item '{item_id}'"
+    guest_texts: List[Tuple[List[object], str]] = [
+        ([*base, "reflect"], need.reflect),
+        ([*base, "escalation"], need.escalation),
+    ]
+    guest_texts += [
+        ([*base, "alternatives", i, "text"], a.text) for i, a in enumerate(need.alternatives)
+    ]
+    sub_goal_ids: List[str] = []
+    if need.clarify:
+        guest_texts.append(([*base, "clarify", "question"], need.clarify.question))
+        sub_goal_ids = [option.id for option in need.clarify.options]
+        if len(set(sub_goal_ids)) != len(sub_goal_ids):
+            yield [*base, "clarify", "options"], "sub-goal ids must be unique"
+    for location, text in guest_texts:
+        for name in _bad_placeholders(text, GUEST_PLACEHOLDERS):
+            yield location, f"unknown placeholder {{{name}}} (use {{kh}} or {{Kh}})"
+    for name in _bad_placeholders(need.recommendation, REPORT_PLACEHOLDERS):
+        allowed = ", ".join(f"{{{p}}}" for p in sorted(REPORT_PLACEHOLDERS))
+        yield [*base, "recommendation"], f"unknown placeholder {{{name}}} ({allowed})"
+    for index, alternative in enumerate(need.alternatives):
+        for sub_goal in alternative.serves:
+            if sub_goal not in sub_goal_ids:
+                yield (
+                    [*base, "alternatives", index, "serves"],
+                    f"unknown sub-goal '{sub_goal}'",
+                )
+    for sub_goal in sub_goal_ids:
+        if not any(a.serves_sub_goal(sub_goal) for a in need.alternatives):
+            yield [*base, "clarify"], f"no alternative serves sub-goal '{sub_goal}'"
+
+
+class CatalogSource:
+    """The catalog file, re-read when it changes; a broken edit keeps the last good one."""
+
+    def __init__(self, path: Path = CATALOG_PATH) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._mtime = self.path.stat().st_mtime
+        self._catalog = Catalog.load(self.path)
+        self.last_error: Optional[CatalogError] = None
+
+    def get(self) -> Catalog:
+        """The current catalog (reloaded if the file changed and is valid)."""
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError:
+            return self._catalog
+        if mtime != self._mtime:
+            with self._lock:
+                if mtime != self._mtime:
+                    self._mtime = mtime
+                    try:
+                        self._catalog = Catalog.load(self.path)
+                        self.last_error = None
+                        logger.info("catalog reloaded from %s", self.path)
+                    except CatalogError as error:
+                        self.last_error = error
+                        logger.error("catalog edit refused, keeping the previous one:\n%s", error)
+        return self._catalog

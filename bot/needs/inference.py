@@ -1,0 +1,184 @@
+"""From an NLU parse to a ranked list of needs.
+
+Evidence combined here:
+
+* the intent ranking (intent name == need id), which reads the whole sentence;
+* the catalog items the customer mentioned, each pointing to its needs;
+* the conversation: the need being discussed wins a close call.
+
+The intent decides when it is confident; an item rescues a low-confidence
+parse ("o dau co o?" with no clear intent still mentions an umbrella), and a
+close call between two needs becomes a question instead of a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot.needs.catalog import Catalog
+
+ITEM_ENTITY = "item"
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    """Thresholds of the ranking (tuned on the held-out split, see make eval)."""
+
+    item_weight: float = 0.3
+    context_bonus: float = 0.1
+    accept: float = 0.45
+    margin: float = 0.15
+    ambiguous_floor: float = 0.2
+    secondary_intent_floor: float = 0.01
+
+
+@dataclass(frozen=True)
+class ItemMention:
+    """A catalog item the customer mentioned, with the words they used."""
+
+    item_id: str
+    literal: str
+
+
+@dataclass(frozen=True)
+class NeedReading:
+    """What the assistant understood from one message."""
+
+    ranked: Tuple[Tuple[str, float], ...]
+    need: Optional[str]
+    confidence: float
+    ambiguous: Tuple[str, ...] = ()
+    secondary: Tuple[str, ...] = ()
+    items: Tuple[ItemMention, ...] = ()
+    urgent: bool = False
+    explicit: bool = False
+
+    @property
+    def recognised(self) -> bool:
+        """A need was identified (possibly with others pending)."""
+        return self.need is not None
+
+    def literal_item(
+        self, need: Optional[str] = None, catalog: Optional[Catalog] = None
+    ) -> Optional[str]:
+        """The words the customer used for an item (of ``need`` when given)."""
+        for mention in self.items:
+            if need is None or catalog is None or need in catalog.needs_for_item(mention.item_id):
+                return mention.literal
+        return None
+
+
+@dataclass
+class NeedInference:
+    """Ranks needs for a message; see the module docstring."""
+
+    catalog: Catalog
+    settings: InferenceSettings = field(default_factory=InferenceSettings)
+
+    def read(
+        self,
+        parse: Mapping[str, Any],
+        current_need: Optional[str] = None,
+    ) -> NeedReading:
+        """Interpret a Rasa parse (``intent``, ``intent_ranking``, ``entities``)."""
+        text = parse.get("text") or ""
+        items = self._items(parse.get("entities") or [], text)
+        urgent = any(self.catalog.items[m.item_id].urgent for m in items)
+        explicit = self._explicit_need(parse)
+        if explicit:
+            return NeedReading(((explicit, 1.0),), explicit, 1.0, items=items, explicit=True)
+
+        intent_scores = self._intent_scores(parse)
+        item_scores = self._item_scores(items)
+        s = self.settings
+        scores: Dict[str, float] = {}
+        for need_id in self.catalog.needs:
+            score = (1 - s.item_weight) * intent_scores.get(need_id, 0.0)
+            score += s.item_weight * item_scores.get(need_id, 0.0)
+            if need_id == current_need:
+                score += s.context_bonus
+            if score > 0:
+                scores[need_id] = round(min(score, 1.0), 4)
+        ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
+        if urgent and "health_aid" in self.catalog.needs:
+            return NeedReading(ranked, "health_aid", 1.0, items=items, urgent=True)
+        return self._decide(ranked, intent_scores, item_scores, items)
+
+    def _decide(
+        self,
+        ranked: Tuple[Tuple[str, float], ...],
+        intent_scores: Mapping[str, float],
+        item_scores: Mapping[str, float],
+        items: Tuple[ItemMention, ...],
+    ) -> NeedReading:
+        s = self.settings
+        if not ranked:
+            return NeedReading(ranked, None, 0.0, items=items)
+        (top, top_score), runner_up = ranked[0], ranked[1] if len(ranked) > 1 else ("", 0.0)
+        clear = top_score - runner_up[1] >= s.margin or runner_up[1] < s.ambiguous_floor
+        if top_score >= s.accept and clear:
+            return NeedReading(
+                ranked,
+                top,
+                top_score,
+                secondary=self._secondary(top, intent_scores, item_scores),
+                items=items,
+            )
+        if runner_up[1] >= s.ambiguous_floor:
+            return NeedReading(ranked, None, top_score, ambiguous=(top, runner_up[0]), items=items)
+        return NeedReading(ranked, None, top_score, items=items)
+
+    def _secondary(
+        self,
+        primary: str,
+        intent_scores: Mapping[str, float],
+        item_scores: Mapping[str, float],
+    ) -> Tuple[str, ...]:
+        """Other needs clearly present too: own item evidence and some intent mass."""
+        primary_items = set(self.catalog.need(primary).items)
+        others = []
+        for need_id, item_score in item_scores.items():
+            if need_id == primary or item_score < 1.0:
+                continue
+            if set(self.catalog.need(need_id).items) & primary_items:
+                continue
+            if intent_scores.get(need_id, 0.0) >= self.settings.secondary_intent_floor:
+                others.append(need_id)
+        return tuple(sorted(others, key=lambda n: -intent_scores.get(n, 0.0)))
+
+    def _intent_scores(self, parse: Mapping[str, Any]) -> Dict[str, float]:
+        ranking = parse.get("intent_ranking") or []
+        if not ranking and parse.get("intent"):
+            ranking = [parse["intent"]]
+        return {
+            entry["name"]: float(entry.get("confidence") or 0.0)
+            for entry in ranking
+            if entry.get("name") in self.catalog.needs
+        }
+
+    def _item_scores(self, items: Sequence[ItemMention]) -> Dict[str, float]:
+        """Per need: the share of mentioned items that point to it (exclusive = 1)."""
+        scores: Dict[str, float] = {}
+        for mention in items:
+            needs = self.catalog.needs_for_item(mention.item_id)
+            for need_id in needs:
+                scores[need_id] = min(1.0, scores.get(need_id, 0.0) + 1.0 / len(needs))
+        return scores
+
+    def _items(self, entities: Sequence[Mapping[str, Any]], text: str) -> Tuple[ItemMention, ...]:
+        mentions: List[ItemMention] = []
+        for entity in entities:
+            if entity.get("entity") != ITEM_ENTITY or entity.get("value") not in self.catalog.items:
+                continue
+            start, end = entity.get("start"), entity.get("end")
+            literal = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+            mentions.append(ItemMention(str(entity["value"]), literal or str(entity["value"])))
+        return tuple(mentions)
+
+    def _explicit_need(self, parse: Mapping[str, Any]) -> Optional[str]:
+        """A need named by a button payload (/choose_need{"need": ...})."""
+        for entity in parse.get("entities") or []:
+            if entity.get("entity") == "need" and entity.get("value") in self.catalog.needs:
+                return str(entity["value"])
+        return None

@@ -1,0 +1,80 @@
+"""What the need conversation writes to the need log (implemented in bot.store).
+
+The conversation produces these records; a :class:`NeedLog` persists them.
+Every need occurrence has an idempotency key, so a retried write never
+duplicates a row and a later outcome updates the same row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Optional, Protocol, Sequence, Tuple, Union
+
+MET = "met"
+UNMET = "unmet"
+ESCALATED = "escalated"
+NO_ANSWER = "no_answer"
+OUTCOMES = (MET, UNMET, ESCALATED, NO_ANSWER)
+UNRECOGNIZED = "unrecognized"
+
+
+def occurrence_key(conversation_key: str, message_id: str, need: str) -> str:
+    """Idempotency key of one need in one message of one conversation."""
+    raw = f"{conversation_key}\x1f{message_id}\x1f{need}".encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a message came from (filled in by the Rasa action layer)."""
+
+    conversation_key: str
+    message_id: str
+    channel: str = "rest"
+    model_id: str = ""
+
+
+@dataclass(frozen=True)
+class NeedOpened:
+    """A need occurrence was recognised (or a request was not)."""
+
+    key: str
+    need: str
+    text: str
+    context: Context
+    item: Optional[str] = None
+    confidence: float = 0.0
+    sub_goal: Optional[str] = None
+    outcome: str = NO_ANSWER
+
+
+@dataclass(frozen=True)
+class NeedUpdated:
+    """Later facts about an occurrence: sub-goal, alternatives offered, outcome."""
+
+    key: str
+    sub_goal: Optional[str] = None
+    alternatives: Optional[Tuple[str, ...]] = None
+    outcome: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The guest needs a person: staff see these in the report until handled."""
+
+    key: str
+    text: str
+    context: Context
+    need: Optional[str] = None
+    urgent: bool = False
+
+
+LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested]
+
+
+class NeedLog(Protocol):
+    """Persists log records; must never raise into the conversation."""
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        """Store the records (in order), queueing them if storage is down."""

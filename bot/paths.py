@@ -1,0 +1,13 @@
+"""Where the project's data lives, relative to the repository root."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+CATALOG_PATH = DATA_DIR / "needs" / "catalog.yml"
+LEXICON_PATH = DATA_DIR / "language" / "lexicon.yml"
+REPORT_RULES_PATH = DATA_DIR / "report" / "recommendations.yml"
+MODELS_DIR = ROOT / "models"
+HELDOUT_PATH = ROOT / "tests" / "heldout" / "nlu.yml"
+TRAINING_DATA_DIRS = (DATA_DIR / "nlu", DATA_DIR / "stories", DATA_DIR / "rules")
+VAR_DIR = ROOT / "var"

@@ -1,0 +1,1 @@
+"""The staff report: aggregation, recommendations, grouping and exports."""

@@ -1,0 +1,183 @@
+"""``make run``: migrate, train if stale, start Rasa, the action server and the web app.
+
+The three processes run side by side; Ctrl-C (or one of them dying) stops all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Dict, List, Optional, Sequence
+
+from bot import settings
+from bot.model import latest_model
+from bot.paths import ROOT
+
+RASA_PORT = 5005
+ACTIONS_PORT = 5055
+WEB_PORT = 8000
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process to supervise."""
+
+    name: str
+    command: List[str]
+
+
+def default_origins(web_port: int = WEB_PORT) -> List[str]:
+    """Origins allowed to call Rasa when ``ALLOWED_ORIGINS`` is unset: the demo page."""
+    return [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+def services(
+    *,
+    rasa_port: int = RASA_PORT,
+    actions_port: int = ACTIONS_PORT,
+    web_port: int = WEB_PORT,
+    model: Optional[Path] = None,
+    endpoints: Path = ROOT / "endpoints.yml",
+) -> List[Service]:
+    """The commands for the three processes."""
+    bin_dir = Path(sys.executable).parent
+    origins = settings.allowed_origins() or default_origins(web_port)
+    rasa = [
+        str(bin_dir / "rasa"),
+        "run",
+        "--port",
+        str(rasa_port),
+        "--model",
+        str(model or latest_model()),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "--endpoints",
+        str(endpoints),
+    ]
+    rasa += ["--cors", *origins]  # one flag, many values (a repeated flag keeps the last)
+    return [
+        Service(
+            "actions",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "actions",
+                "--port",
+                str(actions_port),
+                "--actions",
+                "actions",
+            ],
+        ),
+        Service("rasa", rasa),
+        Service(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bot.web.app:create_app",
+                "--factory",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                str(web_port),
+                "--ws",
+                "none",  # the web app has no websockets (uvicorn's need a newer lib)
+            ],
+        ),
+    ]
+
+
+def ensure_staff_token(env: Dict[str, str]) -> str:
+    """Use ``STAFF_TOKEN`` or generate one for this run."""
+    token = env.get("STAFF_TOKEN") or secrets.token_urlsafe(24)
+    env["STAFF_TOKEN"] = token
+    return token
+
+
+def run(train: bool = True) -> int:
+    """Prepare everything, start the services and supervise them."""
+    from bot.model import train as train_model
+    from bot.store.migrate import upgrade
+
+    env = dict(os.environ)
+    token = ensure_staff_token(env)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    print("==> Database migrations", flush=True)
+    upgrade()
+    if train:
+        print("==> Training (only what changed)", flush=True)
+        result = train_model()
+        print(f"    model {result.model.name} ({result.seconds:.0f}s)", flush=True)
+    processes = start(services(), env)
+    print(
+        f"\n  Hiểu Ý is starting:\n"
+        f"    chat widget demo   http://localhost:{WEB_PORT}/\n"
+        f"    staff report       http://localhost:{WEB_PORT}/report?token={token}\n"
+        f"    Rasa REST channel  http://localhost:{RASA_PORT}/webhooks/rest/webhook\n"
+        f"    action server      http://localhost:{ACTIONS_PORT}/webhook\n"
+        f"  Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    return supervise(processes)
+
+
+def start(
+    to_start: Sequence[Service],
+    env: Dict[str, str],
+    logs: Optional[Dict[str, IO[bytes]]] = None,
+) -> Dict[str, subprocess.Popen]:
+    """Start the services in their own process groups (output to ``logs`` if given)."""
+    processes = {}
+    for service in to_start:
+        output = (logs or {}).get(service.name)
+        processes[service.name] = subprocess.Popen(
+            service.command,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+    return processes
+
+
+def stop(processes: Dict[str, subprocess.Popen], timeout: float = 10.0) -> None:
+    """Terminate every process group, then kill what is left."""
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for process in processes.values():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def supervise(processes: Dict[str, subprocess.Popen]) -> int:
+    """Wait until Ctrl-C or until one process exits; then stop all."""
+    stopping = {"signal": False}
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        stopping["signal"] = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        while not stopping["signal"]:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"!! {name} exited with code {process.returncode}; stopping", flush=True)
+                    return process.returncode or 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        stop(processes)

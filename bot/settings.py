@@ -1,0 +1,72 @@
+"""Runtime settings from the environment (SPEC §4), with single-machine defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import List, Optional
+
+from bot.paths import ROOT, VAR_DIR
+
+DEFAULT_DATABASE_URL = "sqlite:///var/needs.db"
+
+
+def database_url() -> str:
+    """``DATABASE_URL``; relative SQLite paths are taken from the repository root."""
+    return resolve_sqlite_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
+def resolve_sqlite_url(url: str) -> str:
+    """Make ``sqlite:///relative.db`` absolute against the repository root."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(ROOT / url[len(prefix) :])
+    return url
+
+
+def outbox_path() -> Path:
+    """Durable local queue of need-log records (``NEEDLOG_OUTBOX``)."""
+    return Path(os.environ.get("NEEDLOG_OUTBOX") or VAR_DIR / "needlog-outbox.sqlite")
+
+
+def staff_token() -> Optional[str]:
+    """``STAFF_TOKEN`` for the report, or None when unset."""
+    return os.environ.get("STAFF_TOKEN") or None
+
+
+def allowed_origins() -> List[str]:
+    """``ALLOWED_ORIGINS``: comma-separated origins allowed to embed the widget."""
+    raw = os.environ.get("ALLOWED_ORIGINS", "")
+    return [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+
+
+def rasa_public_url() -> Optional[str]:
+    """``RASA_PUBLIC_URL``: where browsers reach Rasa (default: this host, port 5005)."""
+    return os.environ.get("RASA_PUBLIC_URL") or None
+
+
+def report_timezone() -> str:
+    """``REPORT_TIMEZONE`` for days in the report (default Asia/Ho_Chi_Minh)."""
+    return os.environ.get("REPORT_TIMEZONE") or "Asia/Ho_Chi_Minh"
+
+
+def conversation_secret() -> bytes:
+    """Key for hashing sender ids (``CONVERSATION_KEY_SECRET``, else var/secret).
+
+    Replicas must share it (set the env var); on one machine a random key is
+    created once in ``var/`` so that a conversation keeps the same key.
+    """
+    configured = os.environ.get("CONVERSATION_KEY_SECRET")
+    if configured:
+        return configured.encode("utf-8")
+    path = VAR_DIR / "conversation-key.secret"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")

@@ -1,0 +1,1 @@
+"""The need log on SQL (SQLAlchemy + Alembic), behind a durable outbox."""

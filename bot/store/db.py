@@ -1,0 +1,38 @@
+"""Database engine and sessions from ``DATABASE_URL`` (SQLite by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+from bot import settings
+
+
+def make_engine(url: Optional[str] = None) -> Engine:
+    """An engine for ``url`` (default: ``DATABASE_URL``), tuned per backend.
+
+    SQLite runs in WAL mode so the report can read while the bot writes;
+    PostgreSQL connections fail fast (3 s) so an outage is noticed quickly and
+    records wait in the outbox instead of blocking conversations.
+    """
+    url = settings.resolve_sqlite_url(url or settings.database_url())
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = {"connect_timeout": 3} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

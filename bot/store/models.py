@@ -1,0 +1,54 @@
+"""SQLAlchemy models of the need log (SPEC §5). Schema changes go through Alembic."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class NeedOccurrence(Base):
+    """One need heard in one message, and what became of it.
+
+    ``key`` is the idempotency key: a retried write never adds a second row,
+    and the outcome that arrives later updates the same row.
+    """
+
+    __tablename__ = "need_occurrences"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=False), nullable=True, index=True)
+    updated_at = Column(DateTime(timezone=False), nullable=True)
+    conversation_key = Column(String(64), nullable=True, index=True)
+    channel = Column(String(32), nullable=True)
+    # NULL only briefly, if an outcome reaches the database before its row
+    # (two action-server replicas racing); reports skip such rows.
+    need = Column(String(64), nullable=True, index=True)
+    text = Column(Text, nullable=True)
+    item = Column(String(200), nullable=True)
+    sub_goal = Column(String(64), nullable=True)
+    alternatives = Column(JSON, nullable=True)
+    outcome = Column(String(16), nullable=True, index=True)
+    confidence = Column(Float, nullable=True)
+    model_id = Column(String(128), nullable=True)
+
+    __table_args__ = (Index("ix_need_occurrences_need_created", "need", "created_at"),)
+
+
+class Handoff(Base):
+    """A guest who needs a person (asked for one, an escalation, an emergency)."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    conversation_key = Column(String(64), nullable=False)
+    channel = Column(String(32), nullable=True)
+    need = Column(String(64), nullable=True)
+    text = Column(Text, nullable=True)
+    urgent = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False, default="waiting", index=True)
+    handled_at = Column(DateTime(timezone=False), nullable=True)

@@ -1,0 +1,193 @@
+"""The need log on a SQL database, behind a durable outbox.
+
+``write`` masks personal data, commits the records to the local outbox and
+returns at once; a background thread delivers them to the database in order.
+Records are idempotent upserts keyed by the occurrence key, so delivering one
+twice (after a crash between commit and acknowledgement) changes nothing, and
+an outcome can even arrive before its row (two replicas racing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Optional, Sequence
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.needs.log import HandoffRequested, LogRecord, NeedOpened, NeedUpdated
+from bot.store.masking import mask_personal_data
+from bot.store.models import Handoff, NeedOccurrence
+from bot.store.outbox import Outbox, Payload
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+MAX_BACKOFF_SECONDS = 10.0
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (stored as such on every backend)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
+    """A JSON-safe payload of ``record`` with personal data masked."""
+    data: Dict[str, Any] = dataclasses.asdict(record)
+    data["type"] = type(record).__name__
+    data["at"] = (at or utcnow()).isoformat()
+    if data.get("text"):
+        data["text"] = mask_personal_data(data["text"])[:4000]
+    if data.get("item"):
+        data["item"] = mask_personal_data(data["item"])[:200]
+    return data
+
+
+def apply_payload(connection: Connection, payload: Payload) -> None:
+    """Upsert one payload (see the module docstring for the merge rules)."""
+    insert = _insert_for(connection)
+    at = datetime.fromisoformat(payload["at"])
+    kind = payload["type"]
+    if kind == NeedOpened.__name__:
+        context = payload["context"]
+        values = {
+            "key": payload["key"],
+            "created_at": at,
+            "updated_at": at,
+            "conversation_key": context["conversation_key"],
+            "channel": context["channel"],
+            "model_id": context["model_id"],
+            "need": payload["need"],
+            "text": payload["text"],
+            "item": payload["item"],
+            "confidence": payload["confidence"],
+            "sub_goal": payload["sub_goal"],
+            "outcome": payload["outcome"],
+        }
+        statement = insert(NeedOccurrence).values(**values)
+        table = NeedOccurrence.__table__
+        merged = {name: statement.excluded[name] for name in values if name != "key"}
+        # An outcome or sub-goal that arrived first wins over the defaults.
+        for name in ("outcome", "sub_goal", "updated_at"):
+            merged[name] = _coalesce(table.c[name], statement.excluded[name])
+        connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=merged))
+    elif kind == NeedUpdated.__name__:
+        changes = {
+            name: payload[name]
+            for name in ("sub_goal", "alternatives", "outcome")
+            if payload.get(name) is not None
+        }
+        changes["updated_at"] = at
+        statement = insert(NeedOccurrence).values(key=payload["key"], **changes)
+        connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
+    elif kind == HandoffRequested.__name__:
+        context = payload["context"]
+        statement = insert(Handoff).values(
+            key=payload["key"],
+            created_at=at,
+            conversation_key=context["conversation_key"],
+            channel=context["channel"],
+            need=payload["need"],
+            text=payload["text"],
+            urgent=bool(payload["urgent"]),
+            status="waiting",
+        )
+        connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    else:
+        raise ValueError(f"unknown need-log record type {kind!r}")
+
+
+def _coalesce(existing: Any, incoming: Any) -> Any:
+    return func.coalesce(existing, incoming)
+
+
+def _insert_for(connection: Connection) -> Callable[..., Any]:
+    name = connection.dialect.name
+    if name == "sqlite":
+        return sqlite.insert
+    if name == "postgresql":
+        return postgresql.insert
+    raise RuntimeError(f"the need log supports SQLite and PostgreSQL, not {name}")
+
+
+class SqlNeedLog:
+    """A :class:`bot.needs.log.NeedLog` that never loses or duplicates a record."""
+
+    def __init__(self, engine: Engine, outbox: Outbox, retry_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self._retry_seconds = retry_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._flush_lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
+        if self.pending():  # left over from before a restart
+            self._ensure_flusher()
+            self._wake.set()
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        """Commit records to the outbox and wake the flusher. Never raises."""
+        if not records:
+            return
+        try:
+            self.outbox.push([to_payload(record) for record in records])
+        except Exception:  # the conversation must go on; log loudly
+            logger.exception("need log: could not queue %d record(s)", len(records))
+            return
+        self._ensure_flusher()
+        self._wake.set()
+
+    def flush(self) -> bool:
+        """Deliver everything queued; False if the database is unreachable."""
+        with self._flush_lock:
+            while True:
+                batch = self.outbox.peek(BATCH_SIZE)
+                if not batch:
+                    return True
+                try:
+                    with self.engine.begin() as connection:
+                        for _, payload in batch:
+                            apply_payload(connection, payload)
+                except (SQLAlchemyError, OSError) as error:
+                    logger.warning(
+                        "need log: database unavailable, %d queued (%s)",
+                        len(self.outbox),
+                        error.__class__.__name__,
+                    )
+                    return False
+                self.outbox.remove([row_id for row_id, _ in batch])
+
+    def pending(self) -> int:
+        """How many records wait in the outbox."""
+        return len(self.outbox)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the flusher after a last delivery attempt."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        self.flush()
+
+    def _ensure_flusher(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._thread = threading.Thread(target=self._run, name="needlog-flusher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        backoff: Optional[float] = None  # idle: sleep until a write wakes us
+        while not self._stop.is_set():
+            self._wake.wait(timeout=backoff)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if self.flush():
+                backoff = None
+            else:
+                backoff = min((backoff or self._retry_seconds / 2) * 2, MAX_BACKOFF_SECONDS)

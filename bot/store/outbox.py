@@ -1,0 +1,67 @@
+"""A durable local queue (SQLite) for need-log records on their way to the database.
+
+Every record is committed here first, so a database outage, a restart or a
+crash never loses one; a background flusher delivers them in order.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Sequence, Tuple
+
+Payload = Dict[str, Any]
+
+
+class Outbox:
+    """Append-only queue of JSON payloads in a local SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS outbox ("
+                " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " payload TEXT NOT NULL)"
+            )
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            yield connection
+
+    def push(self, payloads: Sequence[Payload]) -> None:
+        """Durably append payloads (one transaction)."""
+        rows = [(json.dumps(p, ensure_ascii=False, default=str),) for p in payloads]
+        with self._lock, self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT INTO outbox (payload) VALUES (?)", rows)
+            connection.execute("COMMIT")
+
+    def peek(self, limit: int) -> List[Tuple[int, Payload]]:
+        """The oldest ``limit`` payloads with their ids."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, payload FROM outbox ORDER BY id LIMIT ?", (limit,)
+            ).fetchall()
+        return [(row_id, json.loads(text)) for row_id, text in rows]
+
+    def remove(self, ids: Sequence[int]) -> None:
+        """Forget delivered payloads."""
+        if not ids:
+            return
+        with self._lock, self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+            connection.execute("COMMIT")
+
+    def __len__(self) -> int:
+        with self._connect() as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])

@@ -1,0 +1,130 @@
+"""Screenshots for the README: starts the stack, walks the stories, writes docs/*.png.
+
+Run: ``.venv/bin/python scripts/screenshots.py [--only widget-mobile] [--out docs]``
+
+Each screenshot is one function ``shot_<name>(browser, stack, out_dir) -> Path``
+listed in ``SCREENSHOTS``; add a function and an entry to add a screenshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from bot.model import latest_model  # noqa: E402
+from tests.conftest import Stack, start_stack, stop_stack  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 30_000
+
+
+def walk_charger_story(page: Page, stack: Stack) -> None:
+    """Open the demo page's widget and play the founding story up to the feedback question."""
+    page.goto(stack.web_url)
+    page.get_by_role("button", name="Chat với quán", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Quán Hiểu Ý")
+    expect(dialog).to_be_visible(timeout=TIMEOUT_MS)
+    box = dialog.get_by_role("textbox", name="Tin nhắn của anh/chị")
+    box.fill("em có sạc iphone không")
+    box.press("Enter")
+    charge = dialog.get_by_role("button", name="Cần sạc máy của mình", exact=True)
+    expect(charge).to_be_enabled(timeout=TIMEOUT_MS)
+    charge.click()
+    feedback = dialog.get_by_role("button", name="Ổn rồi, cảm ơn em", exact=True)
+    expect(feedback).to_be_visible(timeout=TIMEOUT_MS)
+    box.blur()  # no caret or focus ring in the picture
+    page.wait_for_timeout(400)  # let the last scroll settle
+
+
+def shot_widget_desktop(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The demo site with the widget open after the charger story, 1280×800."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        walk_charger_story(page, stack)
+        path = out_dir / "widget-desktop.png"
+        page.screenshot(path=str(path))
+        return path
+    finally:
+        context.close()
+
+
+def shot_widget_mobile(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The same story on a 360×740 phone (the widget is full-screen there)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+    )
+    try:
+        page = context.new_page()
+        walk_charger_story(page, stack)
+        path = out_dir / "widget-mobile.png"
+        page.screenshot(path=str(path))
+        return path
+    finally:
+        context.close()
+
+
+ShotFunction = Callable[[Browser, Stack, Path], Path]
+SCREENSHOTS: Dict[str, ShotFunction] = {
+    "widget-desktop": shot_widget_desktop,
+    "widget-mobile": shot_widget_mobile,
+}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Start the stack, take the requested screenshots, stop the stack."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="output directory")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(SCREENSHOTS), help="take only these (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"error: {CHROMIUM} is missing; install Chromium first", file=sys.stderr)
+        return 2
+    model = latest_model(required=False)
+    if model is None:
+        print("error: no trained model in models/; run `make run` or train first", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hieuy-screenshots-") as workdir:
+        print(f"starting the stack with {model.name} …", flush=True)
+        stack = start_stack(Path(workdir), model)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+                )
+                try:
+                    for name in args.only or list(SCREENSHOTS):
+                        path = SCREENSHOTS[name](browser, stack, args.out)
+                        print(f"wrote {path}")
+                finally:
+                    browser.close()
+        finally:
+            stop_stack(stack)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
