@@ -35,7 +35,9 @@ def cmd_infer(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train (only what changed) and print how long it took."""
     from bot.model import train
+    from bot.training.progress import show_training_progress
 
+    show_training_progress()
     run = train(nlu_only=args.nlu, force=args.force)
     verb = "Trained" if run.retrained else "Up to date:"
     print(f"{verb} {run.model} in {run.seconds:.1f}s", file=sys.stderr)
@@ -111,6 +113,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check catalog <-> domain <-> NLU <-> rules/stories; every problem with file:line."""
+    from bot.training.validate import main as validate
+
+    return validate(Path(args.root) if args.root else None, run_rasa=not args.skip_rasa)
+
+
+def cmd_export_unrecognized(args: argparse.Namespace) -> int:
+    """Write the need log's unrecognised requests as a draft NLU file to review."""
+    from bot.store.db import make_engine
+    from bot.training.export import NeedLogUnavailableError, export_unrecognized, write_draft
+
+    try:
+        if args.out and Path(args.out).exists() and not args.force:
+            raise FileExistsError(f"{args.out} exists; choose another --out or add --force")
+        draft = export_unrecognized(make_engine(), args.days)
+        if args.out:
+            write_draft(draft, Path(args.out), force=args.force)
+        else:
+            sys.stdout.write(draft.text)
+    except (FileExistsError, NeedLogUnavailableError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{draft.requests} requests in {draft.groups} groups.", file=sys.stderr)
+    return 0
+
+
 COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "infer": cmd_infer,
     "train": cmd_train,
@@ -119,6 +148,8 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "seed-demo": cmd_seed_demo,
     "eval": cmd_eval,
+    "validate": cmd_validate,
+    "export-unrecognized": cmd_export_unrecognized,
 }
 
 
@@ -153,6 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="evaluate NLU on the held-out split")
     evaluate.add_argument("--model", help="model archive (default: newest)")
     evaluate.add_argument("--out", default="reports/eval", help="output directory")
+
+    check = commands.add_parser("validate", help="check the training data (file:line)")
+    check.add_argument("--root", help="project root (default: this checkout)")
+    check.add_argument("--skip-rasa", action="store_true", help="skip `rasa data validate`")
+
+    export = commands.add_parser("export-unrecognized", help="unrecognised requests -> NLU draft")
+    export.add_argument("--days", type=_positive_days, default=30, help="last N days (default 30)")
+    export.add_argument("--out", help="write to this file (default: stdout)")
+    export.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     return parser
 
 

@@ -73,7 +73,7 @@ class Segmenter:
 
     def segment(self, text: str) -> List[Word]:
         """Split ``text`` into words with offsets into ``text`` itself."""
-        normalised, origin = nfc_with_offsets(text)
+        normalised, starts, ends = nfc_with_offsets(text)
         if not normalised.strip():
             return []
         segmented = word_tokenize(
@@ -82,9 +82,14 @@ class Segmenter:
         syllables = self._locate(normalised, segmented)
         words: List[Word] = []
         for first, last in self._word_spans(syllables):
-            start = origin[syllables[first].start]
-            end = origin[syllables[last - 1].end]
-            norm = NORM_JOINER.join(part for s in syllables[first:last] for part in s.expansion)
+            start = starts[syllables[first].start]
+            end = ends[syllables[last - 1].end - 1]
+            norm = NORM_JOINER.join(
+                part for s in syllables[first:last] for part in s.expansion if part
+            )
+            if words and start < words[-1].end:  # split inside one composed character
+                previous = words.pop()
+                start, norm = previous.start, NORM_JOINER.join(filter(None, (previous.norm, norm)))
             words.append(Word(text[start:end], start, end, norm))
         return words
 

@@ -10,28 +10,34 @@ _LOOKALIKES = str.maketrans({"ð": "đ", "Ð": "Đ"})
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "D"})
 
 
-def nfc_with_offsets(text: str) -> Tuple[str, List[int]]:
-    """NFC-normalise ``text`` and map every output index back to the input.
+def nfc_with_offsets(text: str) -> Tuple[str, List[int], List[int]]:
+    """NFC-normalise ``text`` and map every output character back to the input.
 
-    Returns the normalised text and a list ``origin`` with one entry per
-    normalised character plus a final sentinel, so that the span ``[i, j)`` of
-    the normalised text is ``[origin[i], origin[j])`` of the original.
+    Returns the normalised text and, per normalised character, the start and
+    end of the input characters it came from: the span ``[i, j)`` of the
+    normalised text is ``[starts[i], ends[j - 1])`` of the original.
     Decomposed input ("a" + combining acute) is common from some keyboards,
     and NFC shortens it, so offsets must be mapped rather than assumed.
     """
     normalised: List[str] = []
-    origin: List[int] = []
+    starts: List[int] = []
+    ends: List[int] = []
     cluster_start = 0
     for index in range(1, len(text) + 1):
         at_cluster_end = index == len(text) or not unicodedata.combining(text[index])
         if not at_cluster_end:
             continue
-        composed = unicodedata.normalize("NFC", text[cluster_start:index])
+        cluster = text[cluster_start:index]
+        composed = unicodedata.normalize("NFC", cluster)
         normalised.append(composed)
-        origin.extend([cluster_start] * len(composed))
+        if len(composed) == len(cluster):  # nothing composed: characters map 1:1
+            starts.extend(range(cluster_start, index))
+            ends.extend(range(cluster_start + 1, index + 1))
+        else:  # a composed cluster maps as a whole
+            starts.extend([cluster_start] * len(composed))
+            ends.extend([index] * len(composed))
         cluster_start = index
-    origin.append(len(text))
-    return "".join(normalised).translate(_LOOKALIKES), origin
+    return "".join(normalised).translate(_LOOKALIKES), starts, ends
 
 
 def fold(text: str) -> str:

@@ -11,8 +11,9 @@ import logging
 import re
 import string
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
 
@@ -21,6 +22,8 @@ from bot.paths import CATALOG_PATH
 from bot.yaml_source import DataFileError, YamlSource
 
 logger = logging.getLogger(__name__)
+
+Problem = Tuple[Sequence[object], str]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
@@ -110,10 +113,12 @@ class Need(_Strict):
         ]
 
 
-class _CatalogFile(_Strict):
+class _CatalogHeader(_Strict):
+    """The top level; items and needs are validated one entry at a time."""
+
     version: int = Field(..., ge=1, le=1)
-    items: Dict[str, Item]
-    needs: Dict[str, Need]
+    items: Dict[str, dict]
+    needs: Dict[str, dict]
 
     @validator("items", "needs")
     def _ids_are_snake_case(cls, value: Dict[str, object]) -> Dict[str, object]:  # noqa: N805
@@ -123,6 +128,37 @@ class _CatalogFile(_Strict):
         if bad:
             raise ValueError(f"ids must be snake_case: {', '.join(bad)}")
         return value
+
+
+@dataclass
+class _Parsed:
+    """Entries that validated on their own, plus every problem found so far."""
+
+    items: Dict[str, Item]
+    needs: Dict[str, Need]
+    item_ids: Set[str]
+    problems: List[Problem]
+
+
+def _parse(data: Dict[str, object]) -> _Parsed:
+    try:
+        header = _CatalogHeader.parse_obj(data)
+    except ValidationError as error:
+        return _Parsed({}, {}, set(), [(e["loc"], e["msg"]) for e in error.errors()])
+    parsed = _Parsed({}, {}, set(header.items), [])
+    for section, model, target in (
+        ("items", Item, parsed.items),
+        ("needs", Need, parsed.needs),
+    ):
+        for entry_id, spec in getattr(header, section).items():
+            try:
+                target[entry_id] = model.parse_obj(spec)
+            except ValidationError as error:
+                parsed.problems += [
+                    ([section, entry_id, *e["loc"]], e["msg"]) for e in error.errors()
+                ]
+    parsed.problems += list(_cross_check(parsed))
+    return parsed
 
 
 class Catalog:
@@ -139,19 +175,16 @@ class Catalog:
     @classmethod
     def load(cls, path: Path = CATALOG_PATH) -> "Catalog":
         """Load and validate ``path``; raises :class:`CatalogError` listing problems."""
-        source = YamlSource.read(path)
+        try:
+            source = YamlSource.read(path)
+        except DataFileError as error:
+            raise CatalogError(error.problems) from error
         data = source.plain()
         if not isinstance(data, dict):
             raise CatalogError([source.problem([], "expected a mapping at the top")])
-        try:
-            parsed = _CatalogFile.parse_obj(data)
-        except ValidationError as error:
-            raise CatalogError(
-                [source.problem(e["loc"], e["msg"]) for e in error.errors()]
-            ) from error
-        problems = [source.problem(loc, msg) for loc, msg in _cross_check(parsed)]
-        if problems:
-            raise CatalogError(problems)
+        parsed = _parse(data)
+        if parsed.problems:
+            raise CatalogError([source.problem(loc, msg) for loc, msg in parsed.problems])
         return cls(parsed.items, parsed.needs)
 
     def need(self, need_id: str) -> Need:
@@ -182,10 +215,7 @@ def _bad_placeholders(text: str, allowed: frozenset) -> List[str]:
         return [str(error)]
 
 
-Problem = Tuple[Sequence[object], str]
-
-
-def _cross_check(catalog: _CatalogFile) -> Iterator[Problem]:
+def _cross_check(catalog: _Parsed) -> Iterator[Problem]:
     seen: Dict[str, str] = {}
     for item_id, item in catalog.items.items():
         for index, spelling in enumerate(item.synonyms):
@@ -206,10 +236,10 @@ def _cross_check(catalog: _CatalogFile) -> Iterator[Problem]:
         yield from _check_need(catalog, need_id, need)
 
 
-def _check_need(catalog: _CatalogFile, need_id: str, need: Need) -> Iterator[Problem]:
+def _check_need(catalog: _Parsed, need_id: str, need: Need) -> Iterator[Problem]:
     base: List[object] = ["needs", need_id]
     for index, item_id in enumerate(need.items):
-        if item_id not in catalog.items:
+        if item_id not in catalog.item_ids:
             yield [*base, "items", index], f"unknown item '{item_id}'"
     guest_texts: List[Tuple[List[object], str]] = [
         ([*base, "reflect"], need.reflect),

@@ -91,19 +91,20 @@ class NeedInference:
 
         intent_scores = self._intent_scores(parse)
         item_scores = self._item_scores(items)
-        s = self.settings
+        # Items only weigh in when the guest mentioned some.
+        item_weight = self.settings.item_weight if items else 0.0
         scores: Dict[str, float] = {}
         for need_id in self.catalog.needs:
-            score = (1 - s.item_weight) * intent_scores.get(need_id, 0.0)
-            score += s.item_weight * item_scores.get(need_id, 0.0)
+            score = (1 - item_weight) * intent_scores.get(need_id, 0.0)
+            score += item_weight * item_scores.get(need_id, 0.0)
             if need_id == current_need:
-                score += s.context_bonus
+                score += self.settings.context_bonus
             if score > 0:
                 scores[need_id] = round(min(score, 1.0), 4)
         ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
         if urgent and "health_aid" in self.catalog.needs:
             return NeedReading(ranked, "health_aid", 1.0, items=items, urgent=True)
-        return self._decide(ranked, intent_scores, item_scores, items)
+        return self._decide(ranked, intent_scores, item_scores, items, current_need)
 
     def _decide(
         self,
@@ -111,6 +112,7 @@ class NeedInference:
         intent_scores: Mapping[str, float],
         item_scores: Mapping[str, float],
         items: Tuple[ItemMention, ...],
+        current_need: Optional[str] = None,
     ) -> NeedReading:
         s = self.settings
         if not ranked:
@@ -126,6 +128,9 @@ class NeedInference:
                 items=items,
             )
         if runner_up[1] >= s.ambiguous_floor:
+            if current_need in (top, runner_up[0]):  # the need being discussed wins
+                score = dict(ranked)[current_need]
+                return NeedReading(ranked, current_need, score, items=items)
             return NeedReading(ranked, None, top_score, ambiguous=(top, runner_up[0]), items=items)
         return NeedReading(ranked, None, top_score, items=items)
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -18,7 +30,7 @@ class NeedOccurrence(Base):
     __tablename__ = "need_occurrences"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    key = Column(String(64), nullable=False, unique=True)
+    key = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=False), nullable=True, index=True)
     updated_at = Column(DateTime(timezone=False), nullable=True)
     conversation_key = Column(String(64), nullable=True, index=True)
@@ -34,7 +46,11 @@ class NeedOccurrence(Base):
     confidence = Column(Float, nullable=True)
     model_id = Column(String(128), nullable=True)
 
-    __table_args__ = (Index("ix_need_occurrences_need_created", "need", "created_at"),)
+    # Constraint names as in the migration (batch migrations on SQLite need them).
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_need_occurrences_key"),
+        Index("ix_need_occurrences_need_created", "need", "created_at"),
+    )
 
 
 class Handoff(Base):
@@ -43,12 +59,16 @@ class Handoff(Base):
     __tablename__ = "handoffs"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    key = Column(String(64), nullable=False, unique=True)
+    key = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=False), nullable=False, index=True)
     conversation_key = Column(String(64), nullable=False)
     channel = Column(String(32), nullable=True)
     need = Column(String(64), nullable=True)
     text = Column(Text, nullable=True)
-    urgent = Column(Boolean, nullable=False, default=False)
-    status = Column(String(16), nullable=False, default="waiting", index=True)
+    urgent = Column(Boolean, nullable=False, default=False, server_default=false())
+    status = Column(
+        String(16), nullable=False, default="waiting", server_default="waiting", index=True
+    )
     handled_at = Column(DateTime(timezone=False), nullable=True)
+
+    __table_args__ = (UniqueConstraint("key", name="uq_handoffs_key"),)

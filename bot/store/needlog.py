@@ -72,8 +72,9 @@ def apply_payload(connection: Connection, payload: Payload) -> None:
         statement = insert(NeedOccurrence).values(**values)
         table = NeedOccurrence.__table__
         merged = {name: statement.excluded[name] for name in values if name != "key"}
-        # An outcome or sub-goal that arrived first wins over the defaults.
-        for name in ("outcome", "sub_goal", "updated_at"):
+        # An outcome or sub-goal that arrived first wins over the defaults, and a
+        # replayed opening (a retried action call) keeps the occurrence's first time.
+        for name in ("created_at", "outcome", "sub_goal", "updated_at"):
             merged[name] = _coalesce(table.c[name], statement.excluded[name])
         connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=merged))
     elif kind == NeedUpdated.__name__:

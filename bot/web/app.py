@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).resolve().parent
 MAX_DAYS = 366
+MAX_ID = 2**31 - 1  # largest id an Integer column holds on PostgreSQL
 
 
 def create_app(
@@ -81,7 +83,10 @@ def create_app(
         if start or end:
             if not (start and end) or end < start or (end - start).days >= MAX_DAYS:
                 raise HTTPException(422, "Khoảng ngày không hợp lệ (từ ≤ đến, tối đa 366 ngày)")
-            period = Period.between(start, end, tz)
+            try:
+                period = Period.between(start, end, tz)
+            except OverflowError as error:  # e.g. 0001-01-01 or 9999-12-31 in local time
+                raise HTTPException(422, "Ngày nằm ngoài khoảng hỗ trợ") from error
         elif today:
             period = Period.today(tz=tz)
         else:
@@ -190,7 +195,8 @@ def create_app(
     ) -> Response:
         require_staff(request)
         report = report_for(days, start, end, period == "today")
-        name = f"hieu-y-nhu-cau-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.csv"
+        # Named after the local days covered (the period's bounds are UTC times).
+        name = f"hieu-y-nhu-cau-{report.dates[0]:%Y%m%d}-{report.dates[-1]:%Y%m%d}.csv"
         return Response(
             to_csv(report),
             media_type="text/csv; charset=utf-8",
@@ -198,7 +204,9 @@ def create_app(
         )
 
     @app.post("/api/handoffs/{handoff_id}/done")
-    def handoff_done(request: Request, handoff_id: int) -> Response:
+    def handoff_done(
+        request: Request, handoff_id: int = PathParam(..., ge=1, le=MAX_ID)
+    ) -> Response:
         require_staff(request)
         done = mark_handoff_done(request.app.state.engine, handoff_id)
         if "application/json" in request.headers.get("accept", ""):

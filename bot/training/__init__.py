@@ -1,0 +1,1 @@
+"""Trainer tools: validate the training data, export unrecognised requests as a draft."""
