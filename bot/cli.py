@@ -37,10 +37,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from bot.model import train
     from bot.training.progress import show_training_progress
 
-    show_training_progress()
+    components = show_training_progress()
     run = train(nlu_only=args.nlu, force=args.force)
-    verb = "Trained" if run.retrained else "Up to date:"
-    print(f"{verb} {run.model} in {run.seconds:.1f}s", file=sys.stderr)
+    print(components.summary(run.model, run.seconds), file=sys.stderr)
     return 0
 
 
@@ -68,7 +67,10 @@ def _period(args: argparse.Namespace) -> "Period":
     if args.start or args.end:
         if not (args.start and args.end) or args.end < args.start:
             raise SystemExit("--start and --end go together, with start <= end")
-        return Period.between(args.start, args.end, tz)
+        try:
+            return Period.between(args.start, args.end, tz)
+        except (OverflowError, ValueError) as error:
+            raise SystemExit(f"--start/--end out of range: {error}") from error
     return Period.last_days(args.days, tz=tz)
 
 

@@ -84,10 +84,37 @@ def shot_widget_mobile(browser: Browser, stack: Stack, out_dir: Path) -> Path:
         context.close()
 
 
+def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The staff report over a seeded demo month (what `seed-demo` gives a new user)."""
+    from bot.needs.catalog import Catalog
+    from bot.report.demo_data import seed_demo
+    from bot.store.db import make_engine
+
+    seed_demo(make_engine(stack.database_url), Catalog.load(), days=30)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.web_url}/login")
+        page.get_by_label("Mã nhân viên (STAFF_TOKEN)").fill(stack.staff_token)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.goto(f"{stack.web_url}/report?days=30")
+        expect(page.get_by_role("heading", name="Đề xuất cho chủ quán")).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        path = out_dir / "report.png"
+        page.screenshot(
+            path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1900}
+        )
+        return path
+    finally:
+        context.close()
+
+
 ShotFunction = Callable[[Browser, Stack, Path], Path]
 SCREENSHOTS: Dict[str, ShotFunction] = {
     "widget-desktop": shot_widget_desktop,
     "widget-mobile": shot_widget_mobile,
+    "report": shot_report,
 }
 
 

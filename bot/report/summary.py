@@ -105,6 +105,7 @@ class Recommendation:
 
     need: str
     message: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def _recommendations(
             days=rule.days,
             label=need.label,
         )
-        advice.append((not_met[need_id] / count, count, Recommendation(need_id, message)))
+        advice.append((not_met[need_id] / count, count, Recommendation(need_id, message, need.label)))
     advice.sort(key=lambda entry: (-entry[0], -entry[1]))
     return [entry[2] for entry in advice]
 

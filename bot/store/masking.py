@@ -12,9 +12,11 @@ NUMBER_MASK = "[số]"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Vietnamese mobiles and landlines: 0912 345 678, 0912.345.678, +84 912 345 678,
-# (028) 3823 4567, 84-912-345-678: a 0/+84/84 prefix and 8-10 more digits.
+# (+84) 912 345 678, +84 (0) 912 345 678, 84-912-345-678: a 0/+84/84 prefix and
+# 8-10 more digits; (028) 3823 4567, (0236) 3822 123: an area code and 7-10 more.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\s?84|84|\(0\d{1,3}\)|0)(?:[\s.\-]?\d){8,10}(?!\d)",
+    r"(?<![\w+])(?:(?:\(\+?84\)|\+\s?84(?:\s?\(0\))?|84|0)(?:[\s.\-]?\d){8,10}"
+    r"|\(0\d{1,3}\)(?:[\s.\-]?\d){7,10})(?!\d)",
     re.UNICODE,
 )
 # Any other long run of digits (card or account numbers).

@@ -13,12 +13,18 @@ import dataclasses
 import logging
 import threading
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from bot.needs.log import HandoffRequested, LogRecord, NeedOpened, NeedUpdated
 from bot.store.masking import mask_personal_data
@@ -28,6 +34,18 @@ from bot.store.outbox import Outbox, Payload
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+REFUSED = (SQLAlchemyError, OSError, ValueError, KeyError, TypeError)
+# PostgreSQL codes meaning "not migrated yet": undefined table / schema.
+_NOT_MIGRATED = {"42P01", "3F000"}
+
+
+def _unavailable(error: BaseException) -> bool:
+    """Try again later (no connection, tables not migrated yet) vs a refused record."""
+    if isinstance(error, (OperationalError, InterfaceError, DisconnectionError, OSError)):
+        return True
+    return isinstance(error, DBAPIError) and getattr(error.orig, "pgcode", None) in _NOT_MIGRATED
+
+
 MAX_BACKOFF_SECONDS = 10.0
 
 
@@ -45,6 +63,13 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
         data["text"] = mask_personal_data(data["text"])[:4000]
     if data.get("item"):
         data["item"] = mask_personal_data(data["item"])[:200]
+    for name, limit in (("need", 64), ("sub_goal", 64)):
+        if isinstance(data.get(name), str):
+            data[name] = data[name][:limit]
+    if "context" in data:  # sizes of the columns they go to
+        context = data["context"]
+        for name, limit in (("conversation_key", 64), ("channel", 32), ("model_id", 128)):
+            context[name] = str(context.get(name) or "")[:limit]
     return data
 
 
@@ -151,17 +176,39 @@ class SqlNeedLog:
                 if not batch:
                     return True
                 try:
-                    with self.engine.begin() as connection:
-                        for _, payload in batch:
-                            apply_payload(connection, payload)
-                except (SQLAlchemyError, OSError) as error:
-                    logger.warning(
-                        "need log: database unavailable, %d queued (%s)",
-                        len(self.outbox),
-                        error.__class__.__name__,
-                    )
+                    self._deliver(batch)
+                except REFUSED as error:
+                    if _unavailable(error):
+                        self._log_unavailable(error)
+                        return False
+                    # the database refused something in the batch: find it, set it aside
+                    if not self._deliver_one_by_one(batch):
+                        return False
+
+    def _deliver(self, batch: Sequence[Tuple[int, Payload]]) -> None:
+        with self.engine.begin() as connection:
+            for _, payload in batch:
+                apply_payload(connection, payload)
+        self.outbox.remove([row_id for row_id, _ in batch])
+
+    def _deliver_one_by_one(self, batch: Sequence[Tuple[int, Payload]]) -> bool:
+        for row_id, payload in batch:
+            try:
+                self._deliver([(row_id, payload)])
+            except REFUSED as error:
+                if _unavailable(error):
+                    self._log_unavailable(error)
                     return False
-                self.outbox.remove([row_id for row_id, _ in batch])
+                logger.error("need log: record refused, kept aside in the outbox: %r", error)
+                self.outbox.reject(row_id, repr(error))
+        return True
+
+    def _log_unavailable(self, error: BaseException) -> None:
+        logger.warning(
+            "need log: database unavailable, %d queued (%s)",
+            len(self.outbox),
+            error.__class__.__name__,
+        )
 
     def pending(self) -> int:
         """How many records wait in the outbox."""

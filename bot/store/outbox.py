@@ -29,6 +29,13 @@ class Outbox:
                 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
                 " payload TEXT NOT NULL)"
             )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS rejected ("
+                " id INTEGER PRIMARY KEY,"
+                " payload TEXT NOT NULL,"
+                " error TEXT NOT NULL,"
+                " rejected_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -61,6 +68,26 @@ class Outbox:
             connection.execute("BEGIN IMMEDIATE")
             connection.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
             connection.execute("COMMIT")
+
+    def reject(self, row_id: int, error: str) -> None:
+        """Set a payload the database refused aside (kept for a person to look at)."""
+        with self._lock, self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "INSERT OR REPLACE INTO rejected (id, payload, error)"
+                " SELECT id, payload, ? FROM outbox WHERE id = ?",
+                (error[:2000], row_id),
+            )
+            connection.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+            connection.execute("COMMIT")
+
+    def rejected(self) -> List[Tuple[int, Payload, str]]:
+        """Payloads set aside, with the database's reason."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT id, payload, error FROM rejected ORDER BY id"
+            ).fetchall()
+        return [(row_id, json.loads(text), error) for row_id, text, error in rows]
 
     def __len__(self) -> int:
         with self._connect() as connection:
