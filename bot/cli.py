@@ -142,6 +142,34 @@ def cmd_export_unrecognized(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_nlu(args: argparse.Namespace) -> int:
+    """Train and evaluate our pipeline on a JointIDSF-layout dataset."""
+    from bot.bench.jointidsf import DatasetError, main
+
+    try:
+        result = main(Path(args.data), args.epochs, Path(args.workdir) if args.workdir else None)
+    except DatasetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(result.table())
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Benchmarks vs stock Rasa; writes BENCHMARKS.md."""
+    from bot.bench.run import main
+
+    print(main(skip_scale=args.skip_scale))
+    return 0
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    """Load and faults on PostgreSQL (+ Redis) for N minutes; prints the figures."""
+    from bot.ops.soak import run
+
+    return run(args.minutes, guests=args.guests)
+
+
 COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "infer": cmd_infer,
     "train": cmd_train,
@@ -150,8 +178,11 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "seed-demo": cmd_seed_demo,
     "eval": cmd_eval,
+    "bench-nlu": cmd_bench_nlu,
+    "bench": cmd_bench,
     "validate": cmd_validate,
     "export-unrecognized": cmd_export_unrecognized,
+    "soak": cmd_soak,
 }
 
 
@@ -195,6 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--days", type=_positive_days, default=30, help="last N days (default 30)")
     export.add_argument("--out", help="write to this file (default: stdout)")
     export.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
+    bench_nlu = commands.add_parser(
+        "bench-nlu",
+        help="our pipeline on a JointIDSF dataset (train|dev|test/seq.in,seq.out,label)",
+    )
+    bench_nlu.add_argument("--data", required=True, help="dataset directory")
+    bench_nlu.add_argument("--epochs", type=int, default=40, help="DIET epochs (default 40)")
+    bench_nlu.add_argument("--workdir", help="keep the converted data and model here")
+
+    bench = commands.add_parser("bench", help="benchmarks vs stock Rasa -> BENCHMARKS.md")
+    bench.add_argument("--skip-scale", action="store_true", help="skip bench-nlu at scale")
+
+    soak = commands.add_parser("soak", help="load + faults for N minutes on PostgreSQL (+ Redis)")
+    soak.add_argument("--minutes", type=float, default=5, help="how long (default 5)")
+    soak.add_argument("--guests", type=int, default=50, help="concurrent conversations (50)")
     return parser
 
 

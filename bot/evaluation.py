@@ -22,7 +22,7 @@ import yaml
 
 from bot.language.text import has_diacritics
 from bot.needs.catalog import Catalog
-from bot.paths import HELDOUT_PATH, LEXICON_PATH
+from bot.paths import HELDOUT_DIR, LEXICON_PATH
 
 STYLES = ("accented", "unaccented", "teencode")
 _WORD = re.compile(r"[\w-]+", re.UNICODE)
@@ -53,7 +53,7 @@ class Example:
     intent: str
 
 
-def load_examples(directory: Path = HELDOUT_PATH.parent) -> List[Example]:
+def load_examples(directory: Path = HELDOUT_DIR) -> List[Example]:
     """Every example of the held-out YAML files (Rasa NLU format)."""
     from rasa.shared.nlu.training_data.loading import load_data
 

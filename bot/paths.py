@@ -8,6 +8,6 @@ CATALOG_PATH = DATA_DIR / "needs" / "catalog.yml"
 LEXICON_PATH = DATA_DIR / "language" / "lexicon.yml"
 REPORT_RULES_PATH = DATA_DIR / "report" / "recommendations.yml"
 MODELS_DIR = ROOT / "models"
-HELDOUT_PATH = ROOT / "tests" / "heldout" / "nlu.yml"
+HELDOUT_DIR = ROOT / "tests" / "heldout"
 TRAINING_DATA_DIRS = (DATA_DIR / "nlu", DATA_DIR / "stories", DATA_DIR / "rules")
 VAR_DIR = ROOT / "var"

@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy, latency, throughput and training time vs stock Rasa."""

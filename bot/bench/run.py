@@ -1,0 +1,222 @@
+"""``make bench``: our assistant vs a stock Rasa bot, in one run on this machine.
+
+Prints a table and writes ``BENCHMARKS.md`` (figures, machine, date, command):
+
+1. turn latency p50/p95/p99 and throughput through REST (custom actions and
+   need-log writes included), warm, 1 client and 50 concurrent conversations ×
+   10 turns, errors counted — and the same for a stock ``rasa init`` bot;
+2. held-out NLU accuracy per writing style, our pipeline vs the stock one
+   (WhitespaceTokenizer + CountVectorsFeaturizer + DIET; same data and seed);
+3. training time (full and NLU only), model size, Rasa server RSS after warm-up;
+4. ``bench-nlu`` on a synthetic PhoATIS-sized dataset (training time at scale).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from bot.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
+from bot.paths import ROOT
+
+STOCK_CONFIG = ROOT / "bench" / "stock_config.yml"
+
+
+@dataclass
+class Figures:
+    """Everything one bench run measured."""
+
+    load: Dict[str, Tuple[LoadResult, LoadResult]] = field(default_factory=dict)
+    rss_mb: Dict[str, float] = field(default_factory=dict)
+    train_seconds: Dict[str, float] = field(default_factory=dict)
+    model_mb: Dict[str, float] = field(default_factory=dict)
+    accuracy: Dict[str, Dict[str, Tuple[int, float, float]]] = field(default_factory=dict)
+    bench_nlu: Optional[str] = None
+
+
+def machine() -> str:
+    """CPU, cores, memory and OS of this machine."""
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    memory = "?"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kib = int(next(line.split()[1] for line in handle if line.startswith("MemTotal")))
+            memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    system = f"{platform.platform()}, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, {memory} RAM, {system}"
+
+
+def _train(work: Path, figures: Figures) -> Tuple[Path, Path]:
+    from bot.model import train
+
+    full = train(force=True, out=work / "ours-full", fixed_name="ours")
+    figures.train_seconds["ours, full (NLU + dialogue)"] = full.seconds
+    figures.model_mb["ours"] = full.model.stat().st_size / 2**20
+    nlu = train(nlu_only=True, out=work / "ours-nlu", fixed_name="ours-nlu")
+    figures.train_seconds["ours, NLU only"] = nlu.seconds
+    stock = train(nlu_only=True, config=STOCK_CONFIG, out=work / "stock-nlu", fixed_name="stock")
+    figures.train_seconds["stock pipeline, NLU only"] = stock.seconds
+    figures.model_mb["stock pipeline (NLU)"] = stock.model.stat().st_size / 2**20
+    return full.model, stock.model
+
+
+def _accuracy(ours: Path, stock: Path, figures: Figures) -> None:
+    from bot.evaluation import evaluate
+
+    figures.accuracy["ours"] = evaluate(ours).by_style()
+    figures.accuracy["stock"] = evaluate(stock).by_style()
+
+
+def _our_load(work: Path, model: Path, figures: Figures) -> None:
+    from bot.stack import start_stack, stop_stack
+
+    stack = start_stack(work / "ours-stack", model)
+    try:
+        figures.load["ours"] = measure(stack.rasa_url, OUR_SCRIPT)
+        figures.rss_mb["ours"] = rss_megabytes(stack.processes["rasa"].pid)
+    finally:
+        stop_stack(stack)
+
+
+def _stock_load(work: Path, figures: Figures) -> None:
+    from bot.stack import free_port, wait_for
+
+    project = work / "stock-bot"
+    rasa = str(Path(sys.executable).parent / "rasa")
+    started = time.perf_counter()
+    subprocess.run(
+        [rasa, "init", "--no-prompt", "--init-dir", str(project)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
+    figures.train_seconds["stock `rasa init` bot, full"] = time.perf_counter() - started
+    model = next((project / "models").glob("*.tar.gz"))
+    figures.model_mb["stock `rasa init` bot"] = model.stat().st_size / 2**20
+    port = free_port()
+    log = open(work / "stock-rasa.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [rasa, "run", "--port", str(port), "--model", str(model)],
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", 300, process)
+        figures.load["stock"] = measure(f"http://127.0.0.1:{port}", STOCK_SCRIPT)
+        figures.rss_mb["stock"] = rss_megabytes(process.pid)
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(30)
+        log.close()
+
+
+def _bench_nlu(work: Path, figures: Figures) -> None:
+    from bot.bench.jointidsf import run as run_bench_nlu
+    from bot.bench.synthetic import write_dataset
+
+    data = write_dataset(work / "synthetic-jointidsf")
+    figures.bench_nlu = run_bench_nlu(data, work / "bench-nlu").table()
+
+
+def markdown(figures: Figures, command: str) -> str:
+    """BENCHMARKS.md."""
+    lines = [
+        "# Benchmarks",
+        "",
+        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}",
+        f"- command: `{command}`",
+        "",
+        "## Turn latency through the REST channel (warm)",
+        "",
+        "Each turn: NLU, policies, the custom action with its need-log write (ours), "
+        "the bot's replies. Ours: 10 Vietnamese turns per conversation (needs, buttons, "
+        "answers); stock: `rasa init`'s moodbot with 10 English turns.",
+        "",
+        "| bot | clients | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for bot, results in figures.load.items():
+        for result in results:
+            lines.append(
+                f"| {bot} | {result.clients} | {result.turns} | {result.errors} | "
+                f"{result.percentile(50):.0f} | {result.percentile(95):.0f} | "
+                f"{result.percentile(99):.0f} | {result.throughput:.1f} |"
+            )
+    if "ours" in figures.load and "stock" in figures.load:
+        lines += ["", "Ratio ours / stock:"]
+        for index, label in ((0, "1 client"), (1, "50 concurrent")):
+            ours, stock = figures.load["ours"][index], figures.load["stock"][index]
+            lines.append(
+                f"- {label}: p50 ×{ours.percentile(50) / stock.percentile(50):.2f}, "
+                f"p95 ×{ours.percentile(95) / stock.percentile(95):.2f}, "
+                f"throughput ×{ours.throughput / stock.throughput:.2f}"
+            )
+    lines += [
+        "",
+        "## Held-out NLU accuracy (tests/heldout, never trained on)",
+        "",
+        "| pipeline | style | examples | need top-1 | intent top-1 |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for pipeline, table in figures.accuracy.items():
+        for style, (count, need, intent) in table.items():
+            lines.append(f"| {pipeline} | {style} | {count} | {need:.1%} | {intent:.1%} |")
+    lines += ["", "## Training and size", "", "| what | value |", "|---|---:|"]
+    lines += [
+        f"| training: {name} | {seconds:.0f} s |" for name, seconds in figures.train_seconds.items()
+    ]
+    lines += [f"| model size: {name} | {mb:.1f} MB |" for name, mb in figures.model_mb.items()]
+    lines += [
+        f"| Rasa server RSS after warm-up: {name} | {mb:.0f} MB |"
+        for name, mb in figures.rss_mb.items()
+    ]
+    if figures.bench_nlu:
+        lines += [
+            "",
+            "## bench-nlu at PhoATIS scale (synthetic data, see bot/bench/synthetic.py)",
+            "",
+            "```",
+            figures.bench_nlu,
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
+    """Run everything and write ``out``; returns the Markdown."""
+    figures = Figures()
+    work = Path(tempfile.mkdtemp(prefix="hieuy-bench-"))
+    try:
+        ours, stock = _train(work, figures)
+        _accuracy(ours, stock, figures)
+        _our_load(work, ours, figures)
+        _stock_load(work, figures)
+        if not skip_scale:
+            _bench_nlu(work, figures)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    command = "make bench" + (" (python -m bot bench --skip-scale)" if skip_scale else "")
+    text = markdown(figures, command)
+    out.write_text(text, encoding="utf-8")
+    return text
