@@ -52,36 +52,36 @@ def walk_charger_story(page: Page, stack: Stack) -> None:
     page.wait_for_timeout(400)  # let the last scroll settle
 
 
-def shot_widget_desktop(browser: Browser, stack: Stack, out_dir: Path) -> Path:
-    """The demo site with the widget open after the charger story, 1280×800."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+def _charger_story_shot(browser: Browser, stack: Stack, path: Path, **context_options) -> Path:
+    """Play the charger story in a fresh browser context and save the page."""
+    context = browser.new_context(locale="vi-VN", **context_options)
     try:
         page = context.new_page()
         walk_charger_story(page, stack)
-        path = out_dir / "widget-desktop.png"
         page.screenshot(path=str(path))
         return path
     finally:
         context.close()
+
+
+def shot_widget_desktop(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The demo site with the widget open after the charger story, 1280×800."""
+    return _charger_story_shot(
+        browser, stack, out_dir / "widget-desktop.png", viewport={"width": 1280, "height": 800}
+    )
 
 
 def shot_widget_mobile(browser: Browser, stack: Stack, out_dir: Path) -> Path:
     """The same story on a 360×740 phone (the widget is full-screen there)."""
-    context = browser.new_context(
+    return _charger_story_shot(
+        browser,
+        stack,
+        out_dir / "widget-mobile.png",
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-        locale="vi-VN",
     )
-    try:
-        page = context.new_page()
-        walk_charger_story(page, stack)
-        path = out_dir / "widget-mobile.png"
-        page.screenshot(path=str(path))
-        return path
-    finally:
-        context.close()
 
 
 def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:

@@ -36,6 +36,11 @@ from bot.paths import CATALOG_PATH, LEXICON_PATH, ROOT
 logger = logging.getLogger(__name__)
 
 ITEM_ENTITY = "item"
+# Where both components read the lexicon and the catalog (relative to the repository).
+RESOURCE_DEFAULTS = {
+    "catalog": str(CATALOG_PATH.relative_to(ROOT)),
+    "lexicon": str(LEXICON_PATH.relative_to(ROOT)),
+}
 
 
 def _resolve(path: str) -> Path:
@@ -67,6 +72,17 @@ class _CarriesLanguageResources(GraphComponent):
         return LanguageResources.from_files(
             _resolve(config["catalog"]), _resolve(config["lexicon"])
         )
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "_CarriesLanguageResources":
+        """Create the component from the data files (training time)."""
+        return cls(config, model_storage, resource)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -121,8 +137,7 @@ class VietnameseTokenizer(_CarriesLanguageResources, Tokenizer):
     def get_default_config() -> Dict[str, Any]:
         """Component defaults (paths are relative to the repository root)."""
         return {
-            "catalog": str(CATALOG_PATH.relative_to(ROOT)),
-            "lexicon": str(LEXICON_PATH.relative_to(ROOT)),
+            **RESOURCE_DEFAULTS,
             # Messages beyond this many words are cut for NLU (the transformer
             # cost grows with length; a 100 kB paste must not stall a server).
             "max_tokens": 128,
@@ -141,17 +156,6 @@ class VietnameseTokenizer(_CarriesLanguageResources, Tokenizer):
     def required_packages() -> List[str]:
         """Underthesea does the word segmentation."""
         return ["underthesea"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "VietnameseTokenizer":
-        """Create a tokenizer that reads the data files (training time)."""
-        return cls(config, model_storage, resource)
 
     def tokenize(self, message: Message, attribute: str) -> List[Token]:
         """Segment the attribute's text into tokens with offsets and lemmas."""
@@ -172,10 +176,7 @@ class CatalogItemExtractor(_CarriesLanguageResources, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """Component defaults (paths are relative to the repository root)."""
-        return {
-            "catalog": str(CATALOG_PATH.relative_to(ROOT)),
-            "lexicon": str(LEXICON_PATH.relative_to(ROOT)),
-        }
+        return dict(RESOURCE_DEFAULTS)
 
     @classmethod
     def required_components(cls) -> List[Type]:
@@ -186,17 +187,6 @@ class CatalogItemExtractor(_CarriesLanguageResources, EntityExtractorMixin):
     def required_packages() -> List[str]:
         """SpaCy runs the phrase matching."""
         return ["spacy"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CatalogItemExtractor":
-        """Create an extractor that reads the data files (training time)."""
-        return cls(config, model_storage, resource)
 
     def _on_resources(self) -> None:
         self._matcher = ItemMatcher(self._resources)

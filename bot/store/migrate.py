@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from alembic import command
 from alembic.config import Config
@@ -24,25 +24,21 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: Optional[str] = None, revision: str = "head") -> None:
     """Bring the database at ``url`` (default ``DATABASE_URL``) to ``revision``."""
-    url = settings.resolve_sqlite_url(url or settings.database_url())
-    config = alembic_config(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
+    _run(command.upgrade, url, revision)
 
 
 def downgrade(url: Optional[str] = None, revision: str = "base") -> None:
     """Revert the database at ``url`` to ``revision``."""
+    _run(command.downgrade, url, revision)
+
+
+def _run(step: Callable[[Config, str], None], url: Optional[str], revision: str) -> None:
     url = settings.resolve_sqlite_url(url or settings.database_url())
     config = alembic_config(url)
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
     finally:
         engine.dispose()

@@ -8,11 +8,12 @@ and its test client exercises the real app in-process.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -76,10 +77,9 @@ def create_app(
         if not is_staff(request):
             raise HTTPException(401, "Cần đăng nhập nhân viên", {"WWW-Authenticate": "Bearer"})
 
-    def report_for(
-        days: Optional[int], start: Optional[date], end: Optional[date], today: bool
-    ) -> Report:
+    def report_for(chosen: PeriodQuery) -> Report:
         tz = settings.report_timezone()
+        start, end = chosen.start, chosen.end
         if start or end:
             if not (start and end) or end < start or (end - start).days >= MAX_DAYS:
                 raise HTTPException(422, "Khoảng ngày không hợp lệ (từ ≤ đến, tối đa 366 ngày)")
@@ -87,10 +87,10 @@ def create_app(
                 period = Period.between(start, end, tz)
             except OverflowError as error:  # e.g. 0001-01-01 or 9999-12-31 in local time
                 raise HTTPException(422, "Ngày nằm ngoài khoảng hỗ trợ") from error
-        elif today:
+        elif chosen.period == "today":
             period = Period.today(tz=tz)
         else:
-            period = Period.last_days(days or 7, tz=tz)
+            period = Period.last_days(chosen.days or 7, tz=tz)
         rule = RecommendationRule.load(app.state.rules_path)
         return build_report(app.state.engine, app.state.catalog.get(), rule, period)
 
@@ -152,10 +152,7 @@ def create_app(
     @app.get("/report", response_class=HTMLResponse)
     def report_page(
         request: Request,
-        days: Optional[int] = Query(None, ge=1, le=MAX_DAYS),
-        start: Optional[date] = None,
-        end: Optional[date] = None,
-        period: Optional[str] = Query(None, pattern="^today$"),
+        chosen: PeriodQuery = Depends(),
     ) -> Response:
         if not is_staff(request):
             return templates.TemplateResponse(
@@ -165,36 +162,36 @@ def create_app(
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        report = report_for(days, start, end, period == "today")
-        selected = "today" if period == "today" else ("range" if start else str(days or 7))
-        query = _query_string(days, start, end, period)
+        report = report_for(chosen)
+        selected = chosen.selected
+        query = chosen.query_string
         return templates.TemplateResponse(
             request,
             "report.html",
-            {"report": report, "selected": selected, "query": query, "start": start, "end": end},
+            {
+                "report": report,
+                "selected": selected,
+                "query": query,
+                "start": chosen.start,
+                "end": chosen.end,
+            },
         )
 
     @app.get("/api/report")
     def report_json(
         request: Request,
-        days: Optional[int] = Query(None, ge=1, le=MAX_DAYS),
-        start: Optional[date] = None,
-        end: Optional[date] = None,
-        period: Optional[str] = Query(None, pattern="^today$"),
+        chosen: PeriodQuery = Depends(),
     ) -> JSONResponse:
         require_staff(request)
-        return JSONResponse(report_for(days, start, end, period == "today").to_json())
+        return JSONResponse(report_for(chosen).to_json())
 
     @app.get("/api/report.csv")
     def report_csv(
         request: Request,
-        days: Optional[int] = Query(None, ge=1, le=MAX_DAYS),
-        start: Optional[date] = None,
-        end: Optional[date] = None,
-        period: Optional[str] = Query(None, pattern="^today$"),
+        chosen: PeriodQuery = Depends(),
     ) -> Response:
         require_staff(request)
-        report = report_for(days, start, end, period == "today")
+        report = report_for(chosen)
         # Named after the local days covered (the period's bounds are UTC times).
         name = f"hieu-y-nhu-cau-{report.dates[0]:%Y%m%d}-{report.dates[-1]:%Y%m%d}.csv"
         return Response(
@@ -216,14 +213,30 @@ def create_app(
     return app
 
 
-def _query_string(
-    days: Optional[int], start: Optional[date], end: Optional[date], period: Optional[str]
-) -> str:
-    if period == "today":
-        return "period=today"
-    if start and end:
-        return f"start={start.isoformat()}&end={end.isoformat()}"
-    return f"days={days or 7}"
+@dataclass
+class PeriodQuery:
+    """The report period asked for: last ``days``, ``period=today``, or ``start``..``end``."""
+
+    days: Optional[int] = Query(None, ge=1, le=MAX_DAYS)
+    start: Optional[date] = None
+    end: Optional[date] = None
+    period: Optional[str] = Query(None, pattern="^today$")
+
+    @property
+    def selected(self) -> str:
+        """Which filter button is active."""
+        if self.period == "today":
+            return "today"
+        return "range" if self.start else str(self.days or 7)
+
+    @property
+    def query_string(self) -> str:
+        """The same period as URL parameters (for the CSV link)."""
+        if self.period == "today":
+            return "period=today"
+        if self.start and self.end:
+            return f"start={self.start.isoformat()}&end={self.end.isoformat()}"
+        return f"days={self.days or 7}"
 
 
 class _Guard(BaseHTTPMiddleware):
