@@ -300,7 +300,9 @@ def _recommendations(
             days=rule.days,
             label=need.label,
         )
-        advice.append((not_met[need_id] / count, count, Recommendation(need_id, message, need.label)))
+        advice.append(
+            (not_met[need_id] / count, count, Recommendation(need_id, message, need.label))
+        )
     advice.sort(key=lambda entry: (-entry[0], -entry[1]))
     return [entry[2] for entry in advice]
 

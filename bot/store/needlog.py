@@ -60,7 +60,7 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
     data["type"] = type(record).__name__
     data["at"] = (at or utcnow()).isoformat()
     if data.get("text"):
-        data["text"] = mask_personal_data(data["text"])[:4000]
+        data["text"] = mask_personal_data(_storable(data["text"]))[:4000]
     if data.get("item"):
         data["item"] = mask_personal_data(data["item"])[:200]
     for name, limit in (("need", 64), ("sub_goal", 64)):
@@ -71,6 +71,12 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
         for name, limit in (("conversation_key", 64), ("channel", 32), ("model_id", 128)):
             context[name] = str(context.get(name) or "")[:limit]
     return data
+
+
+def _storable(text: str) -> str:
+    """Text every database accepts: lone surrogates -> U+FFFD, no NUL characters."""
+    repaired = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return repaired.replace("\x00", "")
 
 
 def apply_payload(connection: Connection, payload: Payload) -> None:

@@ -46,7 +46,8 @@ class Outbox:
 
     def push(self, payloads: Sequence[Payload]) -> None:
         """Durably append payloads (one transaction)."""
-        rows = [(json.dumps(p, ensure_ascii=False, default=str),) for p in payloads]
+        # ASCII escapes: a lone surrogate typed by a guest is stored, not an encoding error
+        rows = [(json.dumps(p, ensure_ascii=True, default=str),) for p in payloads]
         with self._lock, self._connect() as connection:
             connection.execute("BEGIN IMMEDIATE")
             connection.executemany("INSERT INTO outbox (payload) VALUES (?)", rows)

@@ -265,3 +265,26 @@ def test_a_refused_record_is_set_aside_and_does_not_block_the_queue(tmp_path) ->
 
         keys = {row[0] for row in connection.execute(text("SELECT key FROM need_occurrences"))}
     assert keys == {"k-good", "k-later"}
+
+
+def test_lone_surrogates_are_queued_and_delivered(tmp_path) -> None:
+    from bot.needs.log import Context, NeedOpened
+    from bot.store.db import make_engine
+    from bot.store.migrate import upgrade
+    from bot.store.needlog import SqlNeedLog
+    from bot.store.outbox import Outbox
+
+    url = f"sqlite:///{tmp_path / 'needs.db'}"
+    upgrade(url)
+    log = SqlNeedLog(make_engine(url), Outbox(tmp_path / "outbox.sqlite"), retry_seconds=60)
+    log.write([NeedOpened("k1", "unrecognized", "a\ud800b", Context("c", "m"))])
+    assert log.pending() == 1
+    assert log.flush() is True and log.pending() == 0
+
+
+def test_text_is_made_storable_before_queueing() -> None:
+    from bot.needs.log import Context, NeedOpened
+    from bot.store.needlog import to_payload
+
+    payload = to_payload(NeedOpened("k", "unrecognized", "a\ud800b\x00c", Context("c", "m")))
+    assert payload["text"] == "a\ufffdbc"
