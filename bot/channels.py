@@ -57,6 +57,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import rasa_speedups
+
+# The Rasa server loads these channels at start-up: the place to install the
+# server-side speed-up (see bot/rasa_speedups.py for the measurement).
+rasa_speedups.install()
+
 logger = logging.getLogger(__name__)
 
 BUSY_MESSAGE = (

@@ -83,6 +83,7 @@ def start_stack(
     from bot.store.migrate import upgrade
 
     extra_env = extra_env or {}
+    workdir.mkdir(parents=True, exist_ok=True)
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     database_url = extra_env.get("DATABASE_URL") or f"sqlite:///{workdir / 'needs.db'}"
     outbox = Path(extra_env.get("NEEDLOG_OUTBOX") or workdir / "outbox.sqlite")
