@@ -113,3 +113,24 @@ def test_what_the_customer_wrote_is_never_changed(segmenter: Segmenter) -> None:
 def test_fold() -> None:
     assert fold("Điện Thoại Hết PIN") == "dien thoai het pin"
     assert fold(unicodedata.normalize("NFD", "Phở")) == "pho"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *TRICKY,
+        "co sac dien thoai ko e, mat khau wifi la gi",
+        "Cho mình xin cục sạc với pin dự phòng, ổ cắm ở đâu?",
+        "Bác sĩ bây giờ có thể thản nhiên báo tin bệnh nhân bị ung thư",
+    ],
+)
+def test_word_tokenizer_matches_underthesea(text: str) -> None:
+    """The compiled-once tokenizer gives exactly underthesea's word_tokenize output."""
+    from underthesea import word_tokenize
+
+    from bot.language.segment import _escape_for_underthesea, _WordTokenizer
+
+    fixed = [_escape_for_underthesea(p) for p in sorted(PHRASES, key=lambda p: (-len(p), p))]
+    normalised = nfc_with_offsets(text)[0]
+    expected = word_tokenize(normalised, use_token_normalize=False, fixed_words=fixed)
+    assert _WordTokenizer(fixed)(normalised) == expected

@@ -27,3 +27,27 @@ def test_same_verdicts_as_rasa_one_shot_validation() -> None:
         jsonschema.ValidationError, match="Failed to validate Action server response"
     ):
         action._validate_action_result(BAD)
+
+
+def test_event_classes_resolve_exactly_as_rasa_resolves_them() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = rasa_speedups._resolve_event_by_type
+    rasa_speedups.install()
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for name in names:
+        assert Event.resolve_by_type(name) is original(name)
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("no_such_event", Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    events = [
+        {"event": "slot", "name": "need", "value": "wifi"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    assert [type(e).__name__ for e in map(Event.from_parameters, events)] == [
+        "SlotSet",
+        "ActionExecuted",
+    ]
