@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence
 
@@ -22,6 +22,14 @@ from bot.paths import ROOT
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
+# One TensorFlow thread per op pool in the Rasa server: DIET here is small, and
+# on 2 cores TF's thread pools fight the event loop and the action server.
+# Measured with `make bench`'s load: 50 concurrent ~47-58 -> ~59-63 turns/s,
+# 1 client p50 ~23-29 -> ~20 ms. The environment still wins over these.
+RASA_SERVER_ENV = {
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Service:
 
     name: str
     command: List[str]
+    env_defaults: Dict[str, str] = field(default_factory=dict)
 
 
 def default_origins(web_port: int = WEB_PORT) -> List[str]:
@@ -74,7 +83,7 @@ def services(
                 "actions",
             ],
         ),
-        Service("rasa", rasa),
+        Service("rasa", rasa, RASA_SERVER_ENV),
         Service(
             "web",
             [
@@ -141,7 +150,7 @@ def start(
         processes[service.name] = subprocess.Popen(
             service.command,
             cwd=ROOT,
-            env=env,
+            env={**service.env_defaults, **env},
             start_new_session=True,
             stdout=output,
             stderr=subprocess.STDOUT if output else None,

@@ -27,6 +27,7 @@ from typing import Dict, Optional, Tuple
 
 from bot.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 from bot.paths import ROOT
+from bot.serve import RASA_SERVER_ENV
 
 STOCK_CONFIG = ROOT / "bench" / "stock_config.yml"
 
@@ -125,6 +126,7 @@ def _stock_load(work: Path, figures: Figures) -> None:
     process = subprocess.Popen(
         [rasa, "run", "--port", str(port), "--model", str(model)],
         cwd=project,
+        env={**RASA_SERVER_ENV, **os.environ},  # the same server settings as ours
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -160,7 +162,9 @@ def markdown(figures: Figures, command: str) -> str:
         "",
         "Each turn: NLU, policies, the custom action with its need-log write (ours), "
         "the bot's replies. Ours: 10 Vietnamese turns per conversation (needs, buttons, "
-        "answers); stock: `rasa init`'s moodbot with 10 English turns.",
+        "answers); stock: `rasa init`'s moodbot with 10 English turns. Both Rasa servers "
+        "run with the settings of `bot/serve.py` (`RASA_SERVER_ENV`: one TensorFlow "
+        "thread per op pool).",
         "",
         "| bot | clients | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
