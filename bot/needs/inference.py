@@ -7,8 +7,10 @@ Evidence combined here:
 * the conversation: the need being discussed wins a close call.
 
 The intent decides when it is confident; an item rescues a low-confidence
-parse ("o dau co o?" with no clear intent still mentions an umbrella), and a
-close call between two needs becomes a question instead of a guess.
+parse ("o dau co o?" with no clear intent still mentions an umbrella). A close
+call between two needs becomes a question instead of a guess, unless each has
+items of its own in the message: then the guest has two needs, one after the
+other.
 """
 
 from __future__ import annotations
@@ -131,6 +133,13 @@ class NeedInference:
             if current_need in (top, runner_up[0]):  # the need being discussed wins
                 score = dict(ranked)[current_need]
                 return NeedReading(ranked, current_need, score, items=items)
+            if self._own_evidence(runner_up[0], top, item_scores) and self._own_evidence(
+                top, runner_up[0], item_scores
+            ):  # "trời mưa mà điện thoại cũng sắp hết pin": both, not either
+                secondary = (runner_up[0], *self._secondary(top, intent_scores, item_scores))
+                return NeedReading(
+                    ranked, top, top_score, secondary=tuple(dict.fromkeys(secondary)), items=items
+                )
             return NeedReading(ranked, None, top_score, ambiguous=(top, runner_up[0]), items=items)
         return NeedReading(ranked, None, top_score, items=items)
 
@@ -141,16 +150,19 @@ class NeedInference:
         item_scores: Mapping[str, float],
     ) -> Tuple[str, ...]:
         """Other needs clearly present too: own item evidence and some intent mass."""
-        primary_items = set(self.catalog.need(primary).items)
-        others = []
-        for need_id, item_score in item_scores.items():
-            if need_id == primary or item_score < 1.0:
-                continue
-            if set(self.catalog.need(need_id).items) & primary_items:
-                continue
-            if intent_scores.get(need_id, 0.0) >= self.settings.secondary_intent_floor:
-                others.append(need_id)
+        others = [
+            need_id
+            for need_id in item_scores
+            if self._own_evidence(need_id, primary, item_scores)
+            and intent_scores.get(need_id, 0.0) >= self.settings.secondary_intent_floor
+        ]
         return tuple(sorted(others, key=lambda n: -intent_scores.get(n, 0.0)))
+
+    def _own_evidence(self, need_id: str, other: str, item_scores: Mapping[str, float]) -> bool:
+        """``need_id`` has items of its own in the message, none shared with ``other``."""
+        if need_id == other or item_scores.get(need_id, 0.0) < 1.0:
+            return False
+        return not set(self.catalog.need(need_id).items) & set(self.catalog.need(other).items)
 
     def _intent_scores(self, parse: Mapping[str, Any]) -> Dict[str, float]:
         ranking = parse.get("intent_ranking") or []

@@ -104,6 +104,16 @@ def test_every_need_gets_a_reflected_goal_and_alternatives(live_stack, need: str
     assert texts(replies)[-1] == "Như vậy đã ổn chưa ạ?"
 
 
+def test_two_needs_in_one_message_are_both_handled(live_stack) -> None:
+    sender = new_sender()
+    first = texts(live_stack.say(sender, "trời mưa mà điện thoại cũng sắp hết pin"))
+    assert "hết pin" in first[0]  # the phone first (the stronger need) ...
+    assert any("khỏi ướt" in t for t in first)  # ... and the rain noted, not dropped
+    live_stack.say(sender, '/choose_subgoal{"need":"phone_power","sub_goal":"quick_call"}')
+    after = texts(live_stack.say(sender, "ổn rồi em"))
+    assert any("mưa" in t for t in after), after  # then the rain, unasked
+
+
 def test_emergency_gives_115_at_once(live_stack) -> None:
     replies = texts(live_stack.say(new_sender(), "cứu với, bàn 4 có người ngất xỉu"))
     assert len(replies) == 1 and "115" in replies[0]

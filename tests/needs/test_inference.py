@@ -126,3 +126,23 @@ def test_unknown_values_are_ignored(inference: NeedInference) -> None:
     )
     reading = inference.read(payload)
     assert reading.need is None and reading.items == ()
+
+
+def test_close_call_with_items_of_both_needs_is_two_needs(inference: NeedInference) -> None:
+    text = "trời mưa mà điện thoại cũng sắp hết pin"
+    reading = inference.read(
+        parse(
+            {"phone_power": 0.55, "stay_dry": 0.4},
+            [("rain", 0, 8), ("phone", 12, 22), ("low_battery", 28, 39)],
+            text,
+        )
+    )
+    assert reading.need == "phone_power" and not reading.ambiguous
+    assert reading.secondary == ("stay_dry",)
+
+
+def test_close_call_with_shared_items_stays_a_question(inference: NeedInference) -> None:
+    # an umbrella serves staying dry and (asked for to find it) lost items
+    reading = inference.read(parse({"stay_dry": 0.48, "lost_item": 0.45}, [("umbrella", 0, 2)]))
+    assert reading.need is None
+    assert set(reading.ambiguous) == {"stay_dry", "lost_item"}
