@@ -254,6 +254,8 @@ class NeedDialogue:
         turn.records.append(NeedUpdated(turn.state.key or "", outcome=MET))
         self._say(turn, "utter_glad")
         turn.state = turn.state.cleared()
+        if not turn.state.pending:  # else the next need follows at once
+            self._say(turn, "utter_anything_else")
         return self._continue_pending(turn)
 
     def _not_solved(self, turn: Turn) -> Turn:
