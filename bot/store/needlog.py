@@ -59,10 +59,9 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
     data: Dict[str, Any] = dataclasses.asdict(record)
     data["type"] = type(record).__name__
     data["at"] = (at or utcnow()).isoformat()
-    if data.get("text"):
-        data["text"] = mask_personal_data(_storable(data["text"]))[:4000]
-    if data.get("item"):
-        data["item"] = mask_personal_data(data["item"])[:200]
+    for name, limit in (("text", 4000), ("item", 200)):  # what the guest typed
+        if data.get(name):
+            data[name] = mask_personal_data(_storable(data[name]))[:limit]
     for name, limit in (("need", 64), ("sub_goal", 64)):
         if isinstance(data.get(name), str):
             data[name] = data[name][:limit]

@@ -286,5 +286,6 @@ def test_text_is_made_storable_before_queueing() -> None:
     from bot.needs.log import Context, NeedOpened
     from bot.store.needlog import to_payload
 
-    payload = to_payload(NeedOpened("k", "unrecognized", "a\ud800b\x00c", Context("c", "m")))
-    assert payload["text"] == "a\ufffdbc"
+    typed = "a\ud800b\x00c"
+    payload = to_payload(NeedOpened("k", "unrecognized", typed, Context("c", "m"), item=typed))
+    assert payload["text"] == payload["item"] == "a\ufffdbc"
