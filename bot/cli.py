@@ -106,12 +106,14 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Held-out evaluation: per-style accuracy, confusion matrix, confused pairs."""
-    from bot.evaluation_report import write_report
+    """Held-out and open-world evaluation: needs, false needs, emergencies, grouping."""
+    from bot.evaluation_report import write_openworld, write_report
 
-    path = write_report(Path(args.out), Path(args.model) if args.model else None)
-    print(path.read_text(encoding="utf-8"))
-    print(f"Written to {path}", file=sys.stderr)
+    model = Path(args.model) if args.model else None
+    heldout = write_report(Path(args.out), model)
+    openworld = write_openworld(Path(args.out), model)
+    print(openworld.read_text(encoding="utf-8"))
+    print(f"Written to {heldout} and {openworld}", file=sys.stderr)
     return 0
 
 

@@ -1,13 +1,17 @@
-"""``make eval``: the held-out evaluation written as Markdown + a confusion-matrix PNG."""
+"""``make eval``: the held-out and open-world evaluations as Markdown (+ a confusion PNG)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from bot.evaluation import Evaluation, evaluate
+from bot.evaluation_openworld import most_claimed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.evaluation_openworld import OpenWorld
 
 
 def confusion_png(evaluation: Evaluation, path: Path) -> None:
@@ -106,4 +110,83 @@ def write_report(out: Path, model: Optional[Path] = None) -> Path:
     confusion_png(evaluation, out / "confusion.png")
     path = out / "heldout.md"
     path.write_text(markdown(evaluation, "confusion.png"), encoding="utf-8")
+    return path
+
+
+def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
+    """The open-world figures: needs found, needs invented, emergencies, grouping."""
+    s = result.settings
+    lines: List[str] = [
+        "# Open-world evaluation",
+        "",
+        f"- model: `{Path(result.model).name}`",
+        f"- thresholds in use: accept {s.accept}, item weight {s.item_weight}, "
+        f"non-need margin {s.non_need_margin}",
+        "",
+        "## Need top-1 (tests/heldout) and false needs (tests/openworld/heldout.yml)",
+        "",
+        "| style | need messages | need top-1 | not-a-need messages | false-need rate |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    needs = {style: (n, rate) for style, n, rate in result.heldout_needs.rows()}
+    for style, n, rate in result.false_need.rows():
+        need_n, need_rate = needs.get(style, (0, 0.0))
+        lines.append(f"| {style} | {need_n} | {need_rate:.1%} | {n} | {rate:.1%} |")
+    lines += ["", "Needs most often wrongly claimed:", ""]
+    lines += [
+        f"- {need}: {count} (e.g. “{example}”)"
+        for need, count, example in most_claimed(result.wrong, top)
+    ] or ["- none"]
+    lines += [
+        "",
+        "## Thresholds on the dev splits (dev.yml + dev_needs.yml only)",
+        "",
+        "| accept | item weight | non-need margin | dev need top-1 | dev false-need | score |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in result.dev[:5]:
+        cs = c.settings
+        lines.append(
+            f"| {cs.accept} | {cs.item_weight} | {cs.non_need_margin} | {c.need_top1:.1%} "
+            f"| {c.false_need:.1%} | {c.score:.3f} |"
+        )
+    em = result.emergencies
+    caught, total = em.caught
+    lines += [
+        "",
+        "## Emergencies (data/language/emergency.yml)",
+        "",
+        f"- recall: **{caught}/{total}** phrasings (tests/openworld/emergencies.yml)",
+        f"- false emergencies: **{len(em.false)}** of {em.negatives} non-emergency messages "
+        "(all NLU data, both held-outs, dev splits, hard negatives, unrecognised groups)",
+        "",
+        "| category | caught |",
+        "|---|---:|",
+    ]
+    lines += [f"| {c} | {k}/{n} |" for c, (k, n) in em.recall.items()]
+    lines += [f"- missed ({c}): {t}" for c, t in em.missed]
+    lines += [f"- false: {t} (“{p}”)" for t, p in em.false]
+    lines += [
+        "",
+        "## Grouping unrecognised requests (tests/openworld/unrecognized_groups.yml)",
+        "",
+        "Threshold chosen on the first half of each true group, scored on the second half.",
+        "",
+        "| method | threshold | purity | adjusted Rand | groups found | messages |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {g.method} | {g.threshold} | {g.purity:.3f} | {g.ari:.3f} | {g.groups} | {g.texts} |"
+        for g in result.groupings
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_openworld(out: Path, model: Optional[Path] = None) -> Path:
+    """Run the open-world evaluation and write ``out/openworld.md``."""
+    from bot.evaluation_openworld import run
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "openworld.md"
+    path.write_text(openworld_markdown(run(model)), encoding="utf-8")
     return path

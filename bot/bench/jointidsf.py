@@ -40,8 +40,8 @@ class Utterance:
 
     @property
     def text(self) -> str:
-        """Tokens joined by single spaces (``_`` of word-segmented data kept as spaces)."""
-        return " ".join(token.replace("_", " ") for token in self.tokens)
+        """The dataset's tokens joined by single spaces (``_`` of word-segmented data kept)."""
+        return " ".join(self.tokens)
 
     def token_spans(self) -> List[Tuple[int, int]]:
         """Character span of every token in :attr:`text`."""
@@ -116,6 +116,7 @@ def pipeline_config(epochs: int = 40) -> Dict[str, object]:
                 "catalog": str(CATALOG_PATH),
                 "lexicon": str(LEXICON_PATH),
                 "max_tokens": 256,
+                "given_tokens": True,  # the dataset's tokens, not our segmentation
             },
             {"name": "CountVectorsFeaturizer", "use_lemma": False},
             {"name": "CountVectorsFeaturizer", "use_lemma": True},

@@ -230,6 +230,16 @@ def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     command = "make bench" + (" (python -m bot bench --skip-scale)" if skip_scale else "")
-    text = markdown(figures, command)
+    text = markdown(figures, command) + _kept(out)
     out.write_text(text, encoding="utf-8")
     return text
+
+
+KEPT_MARK = "<!-- kept by make bench: measured decisions -->"
+
+
+def _kept(out: Path) -> str:
+    """The hand-measured decisions at the end of ``out`` (from :data:`KEPT_MARK` on)."""
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    at = previous.find(KEPT_MARK)
+    return "\n" + previous[at:] if at >= 0 else ""

@@ -44,16 +44,23 @@ class PhraseFinder:
 
     @staticmethod
     def _find(words: Sequence[str], phrase: Sequence[str]) -> bool:
-        if not phrase:
-            return False
-        span = len(phrase)
-        return any(
-            all(_same(words[start + i], phrase[i]) for i in range(span))
-            for start in range(len(words) - span + 1)
-        )
+        return bool(phrase_starts(words, phrase))
 
 
-def _same(typed: str, expected: str) -> bool:
+def same_word(typed: str, expected: str) -> bool:
+    """``typed`` is ``expected``, or ``expected`` typed without its diacritics."""
     if typed == expected:
         return True
     return not has_diacritics(typed) and typed == fold(expected)
+
+
+def phrase_starts(words: Sequence[str], phrase: Sequence[str]) -> List[int]:
+    """Indexes where ``phrase`` starts in ``words`` (see :func:`same_word`)."""
+    span = len(phrase)
+    if not span:
+        return []
+    return [
+        start
+        for start in range(len(words) - span + 1)
+        if all(same_word(words[start + i], phrase[i]) for i in range(span))
+    ]

@@ -8,6 +8,7 @@ and editing items or the lexicon changes the fingerprint (Rasa retrains).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Type
 
@@ -30,10 +31,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.resources import LanguageResources
+from bot.language.segment import NORM_JOINER
 from bot.language.spacy_items import ItemMatcher
 from bot.paths import CATALOG_PATH, LEXICON_PATH, ROOT
 
 logger = logging.getLogger(__name__)
+_GIVEN_TOKEN = re.compile(r"\S+")
 
 ITEM_ENTITY = "item"
 # Where both components read the lexicon and the catalog (relative to the repository).
@@ -128,6 +131,7 @@ class VietnameseTokenizer(_CarriesLanguageResources, Tokenizer):
     ) -> None:
         Tokenizer.__init__(self, config)
         self._max_tokens = int(config["max_tokens"])
+        self._given_tokens = bool(config["given_tokens"])
         super().__init__(config, model_storage, resource, resources)
 
     def _on_resources(self) -> None:
@@ -141,6 +145,10 @@ class VietnameseTokenizer(_CarriesLanguageResources, Tokenizer):
             # Messages beyond this many words are cut for NLU (the transformer
             # cost grows with length; a 100 kB paste must not stall a server).
             "max_tokens": 128,
+            # Benchmarks on pre-tokenized datasets: keep the dataset's tokens
+            # (whitespace-separated, "_" joining the syllables of one word)
+            # instead of re-segmenting across its slot boundaries.
+            "given_tokens": False,
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
             "token_pattern": None,
@@ -159,9 +167,20 @@ class VietnameseTokenizer(_CarriesLanguageResources, Tokenizer):
 
     def tokenize(self, message: Message, attribute: str) -> List[Token]:
         """Segment the attribute's text into tokens with offsets and lemmas."""
-        words = self._segmenter.segment(message.get(attribute))[: self._max_tokens]
-        tokens = [Token(w.text, w.start, w.end, lemma=w.norm) for w in words]
+        text = message.get(attribute)
+        if self._given_tokens:
+            tokens = [
+                Token(m.group(), m.start(), m.end(), lemma=self._given_norm(m.group()))
+                for m in _GIVEN_TOKEN.finditer(text)
+            ][: self._max_tokens]
+        else:
+            words = self._segmenter.segment(text)[: self._max_tokens]
+            tokens = [Token(w.text, w.start, w.end, lemma=w.norm) for w in words]
         return self._apply_token_pattern(tokens)
+
+    def _given_norm(self, token: str) -> str:
+        """The norm of a dataset token: its syllables' norms, joined like ours."""
+        return NORM_JOINER.join(w.norm for w in self._segmenter.segment(token.replace("_", " ")))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)

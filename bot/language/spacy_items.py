@@ -5,6 +5,10 @@ A blank spaCy ``vi`` pipeline whose tokenizer is our underthesea segmenter
 teencode-expanded form of each word. "sac", "sạc" and "charger" therefore all
 match the item ``charger``; spellings marked ``exact`` in the catalog match
 only as written (``ô`` must not match ``o``, which usually means "ở").
+
+Diacritics the guest typed count: a match is kept only when every syllable
+typed with diacritics is the catalog's own ("sắc" is not "sạc", "tặng" is not
+"tầng", "nhạt" is not "nhặt"); syllables typed without them match any form.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, List, Sequence, Tuple
 
 import spacy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
+from spacy.tokens import Token as SpacyToken
 from spacy.vocab import Vocab
 
 from bot.language.segment import Segmenter
+from bot.language.text import fold, has_diacritics
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.nlu.tokenizers.tokenizer import Token
@@ -80,6 +86,10 @@ class ItemMatcher:
                 for exact in spellings.exact
             ]
         ruler.add_patterns(patterns)
+        self._spellings = {
+            item_id: [_syllables(s) for s in spellings.synonyms]
+            for item_id, spellings in resources.items.items()
+        }
 
     def match_text(self, text: str) -> List[ItemMatch]:
         """Items in raw text (segments it first); offsets index ``text``."""
@@ -99,5 +109,27 @@ class ItemMatcher:
         return [
             ItemMatch(ent.ent_id_, spans[ent.start][0], spans[ent.end - 1][1])
             for ent in doc.ents
-            if ent.label_ == ITEM_LABEL
+            if ent.label_ == ITEM_LABEL and self._as_typed(ent.ent_id_, ent)
         ]
+
+    def _as_typed(self, item_id: str, span: "Span") -> bool:
+        """The typed diacritics agree with one of the item's spellings."""
+        if any(_expanded(token) for token in span):
+            return True  # teencode ("đt"): the guest typed no syllables of ours
+        words = _syllables(span.text)
+        aligned = [s for s in self._spellings.get(item_id, []) if len(s) == len(words)]
+        if not aligned:  # an ``exact`` spelling, teencode ("đt") or a joined word
+            return True
+        return any(
+            all(not has_diacritics(w) or w == e for w, e in zip(words, spelling, strict=True))
+            for spelling in aligned
+        )
+
+
+def _expanded(token: "SpacyToken") -> bool:
+    """The lexicon replaced what was typed ("đt" -> "dien_thoai")."""
+    return token.norm_ != fold(token.text).replace(" ", "_")
+
+
+def _syllables(text: str) -> List[str]:
+    return unicodedata.normalize("NFC", text).lower().replace("_", " ").split()

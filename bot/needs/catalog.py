@@ -51,7 +51,6 @@ class Item(_Strict):
         default_factory=list,
         description="Spellings matched only as written: 'ô' must not match 'o' (ở).",
     )
-    urgent: bool = False
 
     def spellings(self) -> List[str]:
         """Every way this item is written in the catalog."""
@@ -98,6 +97,9 @@ class Need(_Strict):
     alternatives: List[Alternative] = Field(..., min_items=1)
     escalation: str
     recommendation: str
+    emergency: StrictBool = Field(
+        False, description="The need an emergency opens (exactly one need has it)."
+    )
 
     def sub_goal(self, sub_goal_id: str) -> Optional[SubGoal]:
         """The sub-goal with this id, if the need has it."""
@@ -199,9 +201,10 @@ class Catalog:
         """Every item spelling: the words segmentation must keep whole."""
         return sorted({s for item in self.items.values() for s in item.spellings()})
 
-    def urgent_items(self) -> List[str]:
-        """Ids of items that mean an emergency."""
-        return [item_id for item_id, item in self.items.items() if item.urgent]
+    @property
+    def emergency_need(self) -> str:
+        """Id of the need an emergency opens (validated: exactly one)."""
+        return next(need_id for need_id, need in self.needs.items() if need.emergency)
 
 
 def _placeholders(text: str) -> List[str]:
@@ -234,6 +237,10 @@ def _cross_check(catalog: _Parsed) -> Iterator[Problem]:
                 )
     for need_id, need in catalog.needs.items():
         yield from _check_need(catalog, need_id, need)
+    emergency = [need_id for need_id, need in catalog.needs.items() if need.emergency]
+    if catalog.needs and len(emergency) != 1:
+        found = ", ".join(emergency) or "none"
+        yield ["needs"], f"exactly one need must have 'emergency: true' (found: {found})"
 
 
 def _check_need(catalog: _Parsed, need_id: str, need: Need) -> Iterator[Problem]:

@@ -41,6 +41,33 @@ YES, NO, THANKS = "yes", "no", "thanks"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 GOODBYE_INTENT = "goodbye"
 
+# What guests ask a restaurant that is not a need: each intent has its own
+# honest answer in domain.yml, ``utter_request_<intent>``, which says what the
+# assistant can do and offers staff. Never answered as a need.
+REQUEST_INTENTS = (
+    "book_table",
+    "ask_hours",
+    "ask_address",
+    "ask_contact",
+    "ask_menu",
+    "ask_price",
+    "ask_recommendation",
+    "order_food",
+    "order_status",
+    "delivery",
+    "promotion",
+    "complaint",
+    "compliment",
+    "job_application",
+    "chitchat",
+)
+REQUEST_RESPONSE_PREFIX = "utter_request_"
+
+
+def request_response(intent: str) -> str:
+    """The domain response that answers a request intent."""
+    return REQUEST_RESPONSE_PREFIX + intent
+
 
 @dataclass(frozen=True)
 class Button:
@@ -149,6 +176,8 @@ class NeedDialogue:
             return self._start(turn, reading.need, reading, message)
         if reading.ambiguous:
             return self._ask_which(turn, reading.ambiguous)
+        if message.intent in REQUEST_INTENTS:
+            return self._say(turn, request_response(message.intent))
         if turn.state.stage == CLARIFY_SUB_GOAL:
             return self._clarify(turn, self.catalog.need(turn.state.need or ""))
         return self._unrecognised(turn, reading, message)

@@ -23,6 +23,7 @@ class ProjectPaths:
     root: Path
     catalog: Path
     lexicon: Path
+    emergency: Path
     domain: Path
     config: Path
     nlu: Path
@@ -30,6 +31,7 @@ class ProjectPaths:
     stories: Path
     test_stories: Path
     heldout: Path
+    openworld: Path
     dialogue_code: Path
 
     @classmethod
@@ -41,6 +43,7 @@ class ProjectPaths:
             root=root,
             catalog=data / "needs" / "catalog.yml",
             lexicon=data / "language" / "lexicon.yml",
+            emergency=data / "language" / "emergency.yml",
             domain=root / "domain.yml",
             config=root / "config.yml",
             nlu=data / "nlu",
@@ -48,6 +51,7 @@ class ProjectPaths:
             stories=data / "stories",
             test_stories=root / "tests" / "test_stories.yml",
             heldout=root / "tests" / "heldout",
+            openworld=root / "tests" / "openworld",
             dialogue_code=ROOT / "bot" / "needs" / "dialogue.py",
         )
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from bot.language.text import fold
+from bot.needs.dialogue import REQUEST_INTENTS, request_response
+from bot.needs.inference import FALLBACK_INTENT, ITEM_ENTITY
 from bot.training.project import (
     Domain,
     Example,
@@ -43,13 +45,11 @@ from bot.training.rasa_validate import RasaValidation
 
 MIN_EXAMPLES = 20
 NEED_ACTION = "action_understand_need"
-ITEM_ENTITY = "item"
 # Intents that are not needs (SPEC §3); button-only ones have no NLU examples.
 CONVERSATION_INTENTS = frozenset(
     {"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "ask_human", "out_of_scope"}
-)
+) | frozenset(REQUEST_INTENTS)
 BUTTON_INTENTS = frozenset({"choose_need", "choose_subgoal"})
-FALLBACK_INTENT = "nlu_fallback"
 # Rasa's action_default_fallback says utter_default.
 RASA_USED_RESPONSES = frozenset({"utter_default"})
 GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
@@ -153,6 +153,9 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
     problems += unreadable
     heldout, unreadable = read_nlu(paths.heldout)
     problems += unreadable
+    openworld, unreadable = read_nlu(paths.openworld)  # the open-world splits, never trained on
+    problems += unreadable
+    heldout += openworld
     flows, unreadable = read_flows([paths.rules, paths.stories])
     problems += unreadable
     tests, unreadable = read_flows([paths.test_stories])
@@ -168,6 +171,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
         problems += _check_flows([*flows, *tests], domain, paths)
         problems += _check_code_responses(code_responses, domain)
     problems += _check_duplicates(blocks, paths)
+    problems += _check_emergency_phrases(paths)
     problems += _check_heldout(blocks, heldout, paths)
 
     rasa = None
@@ -473,16 +477,29 @@ def _check_flow_entities(flows: Sequence[Flow], facts: CatalogFacts) -> Iterator
                 )
 
 
+def _check_emergency_phrases(paths: ProjectPaths) -> Iterator[Problem]:
+    from bot.language.emergency import EmergencyDetector, EmergencyPhrasesError
+    from bot.language.lexicon import Lexicon, LexiconError
+
+    try:
+        EmergencyDetector.load(Lexicon.load(paths.lexicon), paths.emergency)
+    except (EmergencyPhrasesError, LexiconError) as error:
+        yield Problem(paths.emergency, None, str(error))
+
+
 def _code_responses(path: Path) -> List[Tuple[str, int]]:
     """``utter_*`` names the need engine says, with their lines."""
     if not path.is_file():
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [
+    said = [
         (name, number)
         for number, line in enumerate(lines, start=1)
         for name in _RESPONSE_IN_CODE.findall(line)
+        if not name.endswith("_")  # a prefix, completed below
     ]
+    line = next((n for n, text in enumerate(lines, 1) if "REQUEST_INTENTS = (" in text), 0)
+    return said + [(request_response(intent), line) for intent in REQUEST_INTENTS]
 
 
 def _check_code_responses(

@@ -90,3 +90,31 @@ def test_missing_dataset_exits_with_a_message(tmp_path: Path) -> None:
     )
     assert completed.returncode == 2
     assert "error: missing" in completed.stderr
+
+
+def _token_starts(text: str, given_tokens: bool) -> set:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.language.rasa_components import VietnameseTokenizer
+
+    config = {**VietnameseTokenizer.get_default_config(), "given_tokens": given_tokens}
+    tokenizer = VietnameseTokenizer(config, None, None)  # type: ignore[arg-type]
+    tokens = tokenizer.tokenize(Message(data={"text": text}), "text")
+    return {t.start for t in tokens} | {t.end for t in tokens}
+
+
+def test_the_bench_keeps_the_dataset_tokens_across_slot_boundaries() -> None:
+    # underthesea joins "vào khoảng": the slot starting at "khoảng" would begin mid-token
+    utterance = Utterance(
+        ("đến", "vào", "khoảng", "7", "giờ"), ("O", "O", "B-time", "I-time", "I-time"), "x"
+    )
+    (entity,) = utterance.entities()
+    assert entity["start"] not in _token_starts(utterance.text, given_tokens=False)
+    assert {entity["start"], entity["end"]} <= _token_starts(utterance.text, given_tokens=True)
+
+
+def test_every_fixture_slot_lines_up_with_the_given_tokens() -> None:
+    for utterance in read_split(FIXTURE, "test"):
+        bounds = _token_starts(utterance.text, given_tokens=True)
+        for entity in utterance.entities():
+            assert {entity["start"], entity["end"]} <= bounds, utterance.text

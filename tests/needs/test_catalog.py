@@ -59,7 +59,17 @@ def test_charger_sub_goals_lead_to_different_alternatives(catalog: Catalog) -> N
 def test_items_point_to_needs(catalog: Catalog) -> None:
     assert catalog.needs_for_item("umbrella") == ["stay_dry", "lost_item"]
     assert catalog.needs_for_item("charger") == ["phone_power"]
-    assert "emergency" in catalog.urgent_items()
+
+
+def test_the_emergency_need_is_a_catalog_field(catalog: Catalog) -> None:
+    assert catalog.emergency_need == "health_aid"
+    assert [n for n, need in catalog.needs.items() if need.emergency] == ["health_aid"]
+
+
+def test_exactly_one_emergency_need(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "    emergency: true\n", "")
+    with pytest.raises(CatalogError, match="exactly one need must have 'emergency: true'"):
+        Catalog.load(path)
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> Path:

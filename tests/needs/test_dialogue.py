@@ -297,7 +297,7 @@ def test_ask_human_at_any_point_escalates_the_open_need(guest: Guest) -> None:
 
 def test_emergency_skips_everything_and_gives_115(guest: Guest) -> None:
     guest.says("em có sạc không", "phone_power", [("charger", "sạc")])
-    turn = guest.asks_for_a_person("cứu với, có người ngất xỉu", [("emergency", "ngất xỉu")])
+    turn = guest.asks_for_a_person("cứu với, có người ngất xỉu")
     assert texts(turn) == ["utter_emergency"]
     handoff = next(r for r in turn.records if isinstance(r, HandoffRequested))
     assert handoff.urgent and handoff.need == "health_aid"
@@ -327,3 +327,16 @@ def test_repeated_message_has_the_same_keys(
     a = first.says("có ô không em", "stay_dry", [("umbrella", "ô")])
     b = second.says("có ô không em", "stay_dry", [("umbrella", "ô")])
     assert [r.key for r in a.records] == [r.key for r in b.records]
+
+
+@pytest.mark.parametrize("intent", ["ask_menu", "book_table", "complaint", "chitchat"])
+def test_a_request_that_is_not_a_need_gets_its_honest_answer(guest: Guest, intent: str) -> None:
+    turn = guest.says("cho mình xem thực đơn", intent, ranking={intent: 0.9, "accessibility": 0.05})
+    assert texts(turn) == [f"utter_request_{intent}"]
+    assert turn.records == [] and turn.state.need is None
+
+
+def test_an_answer_to_the_question_wins_over_a_request_intent(guest: Guest) -> None:
+    guest.says("em có sạc không", "phone_power", [("charger", "sạc")])
+    turn = guest.says("chỉ cần gọi nhanh thôi", "chitchat")
+    assert any("mượn điện thoại" in text for text in texts(turn))

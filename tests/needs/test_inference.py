@@ -57,7 +57,11 @@ def test_item_refines_the_goal_umbrella_to_find_again_is_lost_item(
 def test_item_rescues_a_low_confidence_parse(inference: NeedInference) -> None:
     text = "chị muốn xin cái mền đắp chân"
     reading = inference.read(
-        parse({"greet": 0.55, "comfort_temperature": 0.4}, [("blanket", 17, 20)], text)
+        parse(
+            {"comfort_temperature": 0.2, "greet": 0.1, "nlu_fallback": 0.4},
+            [("blanket", 17, 20)],
+            text,
+        )
     )
     assert reading.need == "comfort_temperature"
     assert reading.items[0].literal == "mền"
@@ -108,11 +112,39 @@ def test_an_item_alone_is_not_a_second_need(inference: NeedInference) -> None:
     assert reading.secondary == ()
 
 
-def test_emergency_item_is_urgent_whatever_the_intent(inference: NeedInference) -> None:
-    reading = inference.read(
-        parse({"ask_human": 0.9}, [("emergency", 12, 20)], "cứu với có người ngất")
-    )
+def test_emergency_is_urgent_whatever_the_intent(inference: NeedInference) -> None:
+    reading = inference.read(parse({"ask_human": 0.9}, text="có người ngất ở bàn 5"))
+    assert reading.urgent and reading.need == inference.catalog.emergency_need == "health_aid"
+    assert reading.emergency is not None and reading.emergency.category == "unconscious"
+
+
+def test_a_choking_child_is_an_emergency_whatever_the_model_says(
+    inference: NeedInference,
+) -> None:
+    text = "bé nhà mình bị sặc, mặt tím tái rồi"
+    reading = inference.read(parse({"phone_power": 0.98}, text=text))
     assert reading.urgent and reading.need == "health_aid"
+
+
+def test_cold_food_is_not_an_emergency(inference: NeedInference) -> None:
+    text = "món ăn ra nguội ngắt, không ngon chút nào"
+    reading = inference.read(parse({"complaint": 0.9, "health_aid": 0.05}, text=text))
+    assert not reading.urgent and reading.need is None
+
+
+def test_a_request_that_is_not_a_need_outweighs_every_need(inference: NeedInference) -> None:
+    reading = inference.read(parse({"ask_menu": 0.62, "accessibility": 0.3}, text="xem thực đơn"))
+    assert reading.need is None and not reading.ambiguous
+
+
+def test_items_can_still_outweigh_a_request_intent(inference: NeedInference) -> None:
+    text = "trời mưa quá quán có gì không"
+    reading = inference.read(
+        parse({"ask_menu": 0.3, "stay_dry": 0.45}, [("rain", 0, 8)], text)
+    )
+    assert reading.need == "stay_dry"
+    without_item = inference.read(parse({"ask_menu": 0.3, "stay_dry": 0.45}, text=text))
+    assert without_item.need is None
 
 
 def test_button_payload_names_the_need(inference: NeedInference) -> None:

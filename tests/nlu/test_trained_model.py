@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterable, List
 
 import pytest
 
@@ -13,7 +14,25 @@ from bot.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
-ACCURACY_GATE = 0.90
+# Regression gate. Rejecting what is not a need costs some need recall: 91.3 % with the
+# dev-chosen thresholds (make eval); the target (issue #12: 96.2 %) is not reached yet.
+ACCURACY_GATE = 0.88
+# Regression gate on the not-a-need held-out; the target (3 %) is printed by make eval.
+FALSE_NEED_GATE = 0.10
+
+
+def infer(model: Path, lines: Iterable[str]) -> List[dict]:
+    """``python -m bot infer`` on ``lines``, one JSON object per line."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "infer", "--model", str(model)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
+    return [json.loads(line) for line in completed.stdout.splitlines()]
 
 
 def test_infer_cli_names_the_need_whatever_the_style(trained_model: Path) -> None:
@@ -29,16 +48,7 @@ def test_infer_cli_names_the_need_whatever_the_style(trained_model: Path) -> Non
         "chào em": "none",
         "": "none",
     }
-    completed = subprocess.run(
-        [sys.executable, "-m", "bot", "infer", "--model", str(trained_model)],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=True,
-    )
-    results = [json.loads(line) for line in completed.stdout.splitlines()]
+    results = infer(trained_model, lines)
     assert [r["text"] for r in results] == list(lines)
     for result in results:
         assert set(result) == {"text", "need", "confidence", "intent", "entities"}
@@ -48,6 +58,40 @@ def test_infer_cli_names_the_need_whatever_the_style(trained_model: Path) -> Non
     assert {"entity": "item", "value": "charger", "text": "sac dien thoai"}.items() <= charger[
         0
     ].items()
+
+
+def test_infer_reports_restaurant_requests_as_no_need_with_their_intent(
+    trained_model: Path,
+) -> None:
+    lines = {
+        "cho mình xem thực đơn": "ask_menu",
+        "quán mở cửa đến mấy giờ vậy em": "ask_hours",
+        "tối nay còn bàn cho 4 người không": "book_table",
+        "phở bò bao nhiêu tiền một tô": "ask_price",
+        "quan co giao hang tan noi ko e": "delivery",
+    }
+    for result in infer(trained_model, lines):
+        assert result["need"] == "none", result
+        assert result["intent"] == lines[result["text"]], result
+
+
+def test_false_need_rate_gate(trained_model: Path) -> None:
+    from bot.evaluation_openworld import false_needs, openworld_examples, parse_all
+    from bot.model import Parser
+    from bot.needs.catalog import Catalog
+    from bot.needs.inference import NeedInference
+
+    catalog = Catalog.load()
+    parser = Parser(trained_model)
+    try:
+        parsed = parse_all(parser, openworld_examples("heldout"), catalog)
+    finally:
+        parser.close()
+    rate, wrong = false_needs(NeedInference(catalog), parsed)
+    for style, count, share in rate.rows():
+        print(f"{style:<11} n={count:<4} false-need={share:.1%}")
+    assert rate.counts["all"][1] >= 400
+    assert rate.rate() <= FALSE_NEED_GATE, [(p.text, need) for p, need in wrong]
 
 
 def test_heldout_need_accuracy_gate(trained_model: Path) -> None:

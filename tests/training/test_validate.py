@@ -22,7 +22,7 @@ CATALOG = "data/needs/catalog.yml"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's data files that a test may break."""
-    for name in ("data", "tests/heldout"):
+    for name in ("data", "tests/heldout", "tests/openworld"):
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("domain.yml", "config.yml", "tests/test_stories.yml"):
         shutil.copy(ROOT / name, tmp_path / name)
@@ -206,7 +206,7 @@ def test_every_catalog_problem_is_reported_at_once(project):
 
 def test_intents_responses_and_entities_must_agree(project):
     domain = project / "domain.yml"
-    edit(domain, "  - out_of_scope\n", "  - out_of_scope\n  - ask_menu\n")
+    edit(domain, "  - out_of_scope\n", "  - out_of_scope\n  - ask_wine_list\n")
     edit(domain, '"Dạ em chào anh/chị ạ!', '"Dạ em chào {kh} ạ!')
     edit(domain, "  utter_glad:", "  utter_happy:")
     conversation = project / "data/nlu/conversation.yml"
@@ -218,8 +218,8 @@ def test_intents_responses_and_entities_must_agree(project):
     report = check(project)
 
     domain_problems = {p.line: p.message for p in problems_in(report, project, "domain.yml")}
-    assert domain_problems[line_of(domain, "- ask_menu")].startswith(
-        "intent 'ask_menu' has no NLU examples and is neither a catalog need"
+    assert domain_problems[line_of(domain, "- ask_wine_list")].startswith(
+        "intent 'ask_wine_list' has no NLU examples and is neither a catalog need"
     )
     greet_line = line_of(domain, "Dạ em chào {kh}")
     assert "response 'utter_greet' contains {kh}" in domain_problems[greet_line]
@@ -279,3 +279,16 @@ def test_make_validate_passes_on_the_real_project_including_rasa():
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert finished.stdout.startswith("OK: ")
     assert "rasa data validate passed" in finished.stdout
+
+
+def test_a_broken_emergency_phrase_file_is_reported(project):
+    edit(project / "data/language/emergency.yml", "    severe: [cấp cứu,", "    severe: cấp cứu [")
+    problems = problems_in(check(project), project, "data/language/emergency.yml")
+    assert len(problems) == 1 and "categories.general.severe" in problems[0].message
+
+
+def test_an_open_world_message_in_the_training_data_is_a_leak(project):
+    phone = project / "data/nlu/needs/phone_power.yml"
+    edit(phone, "  examples: |\n", "  examples: |\n    - cho mình xem thực đơn\n")
+    (problem,) = problems_in(check(project), project, "data/nlu/needs/phone_power.yml")
+    assert "tests/openworld/heldout.yml" in problem.message

@@ -1,0 +1,169 @@
+"""Emergency detection: precise about diacritics, and never deaf to a real one.
+
+An emergency must never wait for a model's confidence, and must never be
+invented by folding: "nguội ngắt" (stone-cold food) and "đẹp ngất ngây" are not
+"ngất" (fainted). So this is a phrase detector over ``data/language/emergency.yml``
+with three rules (the file's header explains them for whoever edits it):
+
+* a word typed with diacritics must match them; one typed without matches
+  any accented form;
+* a one-word Vietnamese phrase counts only as typed with its diacritics; text
+  without diacritics needs a phrase of two or more words (English words such
+  as "fire" have no diacritics to lose and count alone);
+* idioms (``not_emergency``) that overlap a match and are at least as long
+  cancel it; ``reassurance`` cancels the milder ``signs``, never ``severe``.
+
+Pure text, no Rasa: the need inference asks it, the evaluation measures it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.language.lexicon import Lexicon
+from bot.language.phrases import PhraseFinder, phrase_starts
+from bot.language.text import fold, has_diacritics
+from bot.paths import EMERGENCY_PATH
+
+SEVERE, SIGNS = "severe", "signs"
+_REPEATED_END = re.compile(r"(\w)\1+$")
+
+
+class EmergencyPhrasesError(ValueError):
+    """The emergency phrase file is malformed; the message names file and entry."""
+
+
+@dataclass(frozen=True)
+class EmergencyMatch:
+    """Why a message is an emergency: the category and the phrase that matched."""
+
+    category: str
+    phrase: str
+    severe: bool
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: Tuple[str, ...]
+    category: str
+    severe: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+    def overlaps(self, other: "_Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+class EmergencyDetector:
+    """Finds an emergency in a guest's message (see the module docstring)."""
+
+    def __init__(
+        self,
+        phrases: Sequence[_Phrase],
+        idioms: Sequence[Tuple[str, ...]],
+        reassurance: Sequence[Tuple[str, ...]],
+        finder: PhraseFinder,
+    ) -> None:
+        # longest first: "hóc xương cá" is reported rather than "hóc"
+        self._phrases = sorted(phrases, key=lambda p: (-len(p.words), not p.severe))
+        self._idioms = list(idioms)
+        self._reassurance = list(reassurance)
+        self._finder = finder
+        self._by_first_word: Dict[str, List[Tuple[int, _Phrase]]] = {}
+        for rank, phrase in enumerate(self._phrases):
+            self._by_first_word.setdefault(fold(phrase.words[0]), []).append((rank, phrase))
+
+    @classmethod
+    def load(cls, lexicon: Lexicon, path: Path = EMERGENCY_PATH) -> "EmergencyDetector":
+        """Read and validate the phrase file; problems name the file and entry."""
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise EmergencyPhrasesError(f"{path}: cannot read: {error}") from error
+        finder = PhraseFinder(lexicon)
+        categories = raw.get("categories") if isinstance(raw, dict) else None
+        if not isinstance(categories, dict) or not categories:
+            raise EmergencyPhrasesError(f"{path}: expected a non-empty 'categories' mapping")
+        phrases: List[_Phrase] = []
+        for category, tiers in categories.items():
+            if not isinstance(tiers, dict) or set(tiers) - {SEVERE, SIGNS}:
+                raise EmergencyPhrasesError(
+                    f"{path}: categories.{category}: expected 'severe' and/or 'signs' lists"
+                )
+            for tier, texts in tiers.items():
+                for text in _phrase_list(texts, f"{path}: categories.{category}.{tier}"):
+                    words = tuple(finder.words(text))
+                    phrases.append(_Phrase(words, str(category), tier == SEVERE, text))
+        idioms = [
+            tuple(finder.words(t))
+            for t in _phrase_list(raw.get("not_emergency", []), f"{path}: not_emergency")
+        ]
+        calm = [
+            tuple(finder.words(t))
+            for t in _phrase_list(raw.get("reassurance", []), f"{path}: reassurance")
+        ]
+        return cls(phrases, idioms, calm, finder)
+
+    def detect(self, text: str) -> Optional[EmergencyMatch]:
+        """The emergency in ``text``, or None."""
+        words = [_calm_typing(w) for w in self._finder.words(unicodedata.normalize("NFC", text))]
+        ranked = sorted(
+            {entry for w in words for entry in self._by_first_word.get(fold(w), ())},
+            key=lambda entry: entry[0],
+        )  # usually empty: no emergency word at all
+        candidates = [
+            (phrase, span)
+            for _, phrase in ranked
+            for span in _spans(words, phrase.words)
+            if not (len(phrase.words) == 1 and _bare(words[span.start], phrase.text))
+        ]  # a one-word phrase typed without its diacritics is not enough
+        if not candidates:
+            return None
+        idiom_spans = [span for idiom in self._idioms for span in _spans(words, idiom)]
+        calm = any(_spans(words, phrase) for phrase in self._reassurance)
+        for phrase, span in candidates:
+            if (calm and not phrase.severe) or _cancelled(span, idiom_spans):
+                continue
+            return EmergencyMatch(phrase.category, phrase.text, phrase.severe)
+        return None
+
+    def categories(self) -> List[str]:
+        """The categories in the phrase file, in file order."""
+        return list(dict.fromkeys(p.category for p in self._phrases))
+
+
+def _phrase_list(value: object, where: str) -> List[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise EmergencyPhrasesError(f"{where}: expected a list of non-empty phrases")
+    return [str(v) for v in value]
+
+
+def _calm_typing(word: str) -> str:
+    """Panic typing repeats the last letter ("ngựcc", "nhauu"); Vietnamese never does."""
+    return _REPEATED_END.sub(r"\1", word)
+
+
+def _bare(typed: str, phrase: str) -> bool:
+    """A Vietnamese word typed without its diacritics ("ngat" for "ngất")."""
+    return has_diacritics(phrase) and not has_diacritics(typed)
+
+
+def _spans(words: Sequence[str], phrase: Sequence[str]) -> List[_Span]:
+    return [_Span(start, start + len(phrase)) for start in phrase_starts(words, phrase)]
+
+
+def _cancelled(span: _Span, idiom_spans: Sequence[_Span]) -> bool:
+    """An idiom at least as long as the match covers part of it."""
+    length = span.end - span.start
+    return any(i.overlaps(span) and i.end - i.start >= length for i in idiom_spans)

@@ -1,0 +1,1 @@
+"""What only the Rasa server loads: graph components registered with Rasa."""
