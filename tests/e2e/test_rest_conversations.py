@@ -150,13 +150,13 @@ def test_conversations_show_up_in_the_report_with_outcomes(live_stack) -> None:
     other = new_sender()
     live_stack.say(other, "wifi pass j v e")
     live_stack.say(other, "chưa được em ơi")
-    live_stack.say(new_sender(), "quán mở cửa đến mấy giờ vậy em")
+    live_stack.say(new_sender(), "quán mình mở được mấy năm rồi em")  # nobody modelled it
     body = report(live_stack)
     needs = {n["need"]: n for n in body["needs"]}
     assert needs["parking"]["requests"] >= 1
     assert needs["internet_access"]["escalated"] >= 1
     assert "wifi pass j v e" in needs["internet_access"]["top_phrases"]
-    assert any("mấy giờ" in group["example"] for group in body["unrecognized"])
+    assert any("mấy năm" in group["example"] for group in body["unrecognized"])
     assert json.dumps(body)  # serialisable
 
 
