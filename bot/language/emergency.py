@@ -138,10 +138,6 @@ class EmergencyDetector:
             return EmergencyMatch(phrase.category, phrase.text, phrase.severe)
         return None
 
-    def categories(self) -> List[str]:
-        """The categories in the phrase file, in file order."""
-        return list(dict.fromkeys(p.category for p in self._phrases))
-
 
 def _phrase_list(value: object, where: str) -> List[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

@@ -118,7 +118,7 @@ class ItemMatcher:
             return True  # teencode ("đt"): the guest typed no syllables of ours
         words = _syllables(span.text)
         aligned = [s for s in self._spellings.get(item_id, []) if len(s) == len(words)]
-        if not aligned:  # an ``exact`` spelling, teencode ("đt") or a joined word
+        if not aligned:  # an ``exact`` spelling (matched as written) or a joined word
             return True
         return any(
             all(not has_diacritics(w) or w == e for w, e in zip(words, spelling, strict=True))
