@@ -123,7 +123,7 @@ class Script:
 CHARGER_QUESTION = "em có sạc iPhone không anh mượn, đang cần quá?"
 PARKING_QUESTION = "quan co cho gui xe khong em"
 WIFI_QUESTION = "wifi pass j v e"
-UNKNOWN_QUESTION = "quán mở cửa đến mấy giờ vậy em"
+UNKNOWN_QUESTION = "quán mình mở được mấy năm rồi em"  # nobody modelled it (hours are an intent)
 THANKS = "ok cảm ơn em"
 
 # The founding story, in three turns (the multi-replica scenario alternates servers).
