@@ -225,6 +225,22 @@ def test_sub_goal_stated_in_the_first_message_skips_the_question(guest: Guest) -
     assert "ô cho khách mượn" in turn.replies[2].text
 
 
+@pytest.mark.parametrize(
+    ("text", "sub_goal", "offered"),
+    [
+        ("cho mik 2 phan com ga mang di", "take_away", "gói mang đi"),
+        ("chờ 40 phút rồi mà món chưa lên em ơi", "dine_in_fast", "báo bếp ưu tiên"),
+        ("con bao lau nua moi len mon vay em", "dine_in_fast", "báo bếp ưu tiên"),
+    ],
+)
+def test_waiting_or_take_away_is_answered_without_asking(
+    guest: Guest, text: str, sub_goal: str, offered: str
+) -> None:
+    turn = guest.says(text, "time_pressure")
+    assert guest.state.sub_goal == sub_goal and guest.state.stage == AWAIT_FEEDBACK
+    assert offered in turn.replies[2].text
+
+
 def test_typed_answer_to_the_question_even_if_read_as_goodbye(guest: Guest) -> None:
     guest.says("trời mưa quá", "stay_dry", [("rain", "trời mưa")])
     assert guest.state.stage == CLARIFY_SUB_GOAL
