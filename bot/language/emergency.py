@@ -11,7 +11,12 @@ with three rules (the file's header explains them for whoever edits it):
   without diacritics needs a phrase of two or more words (English words such
   as "fire" have no diacritics to lose and count alone);
 * idioms (``not_emergency``) that overlap a match and are at least as long
-  cancel it; ``reassurance`` cancels the milder ``signs``, never ``severe``.
+  cancel it; ``reassurance`` cancels the milder ``signs``, never ``severe``;
+* ``together`` rules catch what guests *describe* rather than name: a word
+  of each of two lists close to each other ("máu" + "lênh láng", "ngã" +
+  "bất động"). The pair is the context that a bare word lacks, so a part
+  typed without diacritics counts when the other part is a phrase of two
+  or more words, or typed with its diacritics.
 
 Pure text, no Rasa: the need inference asks it, the evaluation measures it.
 """
@@ -31,7 +36,8 @@ from bot.language.phrases import PhraseFinder, phrase_starts
 from bot.language.text import fold, has_diacritics
 from bot.paths import EMERGENCY_PATH
 
-SEVERE, SIGNS = "severe", "signs"
+SEVERE, SIGNS, TOGETHER = "severe", "signs", "together"
+NEAR = 8  # words between the two parts of a `together` rule, at most
 _REPEATED_END = re.compile(r"(\w)\1+$")
 
 
@@ -57,6 +63,16 @@ class _Phrase:
 
 
 @dataclass(frozen=True)
+class _Together:
+    """Two lists of phrases; one of each, close together, is an emergency."""
+
+    first: Tuple[Tuple[str, ...], ...]
+    second: Tuple[Tuple[str, ...], ...]
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
 class _Span:
     start: int
     end: int
@@ -74,12 +90,14 @@ class EmergencyDetector:
         idioms: Sequence[Tuple[str, ...]],
         reassurance: Sequence[Tuple[str, ...]],
         finder: PhraseFinder,
+        together: Sequence[_Together] = (),
     ) -> None:
         # longest first: "hóc xương cá" is reported rather than "hóc"
         self._phrases = sorted(phrases, key=lambda p: (-len(p.words), not p.severe))
         self._idioms = list(idioms)
         self._reassurance = list(reassurance)
         self._finder = finder
+        self._together = list(together)
         self._by_first_word: Dict[str, List[Tuple[int, _Phrase]]] = {}
         for rank, phrase in enumerate(self._phrases):
             self._by_first_word.setdefault(fold(phrase.words[0]), []).append((rank, phrase))
@@ -96,15 +114,18 @@ class EmergencyDetector:
         if not isinstance(categories, dict) or not categories:
             raise EmergencyPhrasesError(f"{path}: expected a non-empty 'categories' mapping")
         phrases: List[_Phrase] = []
+        together: List[_Together] = []
         for category, tiers in categories.items():
-            if not isinstance(tiers, dict) or set(tiers) - {SEVERE, SIGNS}:
+            where = f"{path}: categories.{category}"
+            if not isinstance(tiers, dict) or set(tiers) - {SEVERE, SIGNS, TOGETHER}:
                 raise EmergencyPhrasesError(
-                    f"{path}: categories.{category}: expected 'severe' and/or 'signs' lists"
+                    f"{where}: expected 'severe', 'signs' and/or 'together' lists"
                 )
-            for tier, texts in tiers.items():
-                for text in _phrase_list(texts, f"{path}: categories.{category}.{tier}"):
+            for tier in (SEVERE, SIGNS):
+                for text in _phrase_list(tiers.get(tier, []), f"{where}.{tier}"):
                     words = tuple(finder.words(text))
                     phrases.append(_Phrase(words, str(category), tier == SEVERE, text))
+            together += _together_rules(tiers.get(TOGETHER, []), str(category), finder, where)
         idioms = [
             tuple(finder.words(t))
             for t in _phrase_list(raw.get("not_emergency", []), f"{path}: not_emergency")
@@ -113,7 +134,7 @@ class EmergencyDetector:
             tuple(finder.words(t))
             for t in _phrase_list(raw.get("reassurance", []), f"{path}: reassurance")
         ]
-        return cls(phrases, idioms, calm, finder)
+        return cls(phrases, idioms, calm, finder, together)
 
     def detect(self, text: str) -> Optional[EmergencyMatch]:
         """The emergency in ``text``, or None."""
@@ -128,15 +149,64 @@ class EmergencyDetector:
             for span in _spans(words, phrase.words)
             if not (len(phrase.words) == 1 and _bare(words[span.start], phrase.text))
         ]  # a one-word phrase typed without its diacritics is not enough
-        if not candidates:
-            return None
         idiom_spans = [span for idiom in self._idioms for span in _spans(words, idiom)]
-        calm = any(_spans(words, phrase) for phrase in self._reassurance)
-        for phrase, span in candidates:
-            if (calm and not phrase.severe) or _cancelled(span, idiom_spans):
-                continue
-            return EmergencyMatch(phrase.category, phrase.text, phrase.severe)
+        if candidates:
+            calm = any(_spans(words, phrase) for phrase in self._reassurance)
+            for phrase, span in candidates:
+                if (calm and not phrase.severe) or _cancelled(span, idiom_spans):
+                    continue
+                return EmergencyMatch(phrase.category, phrase.text, phrase.severe)
+        for rule in self._together:
+            if _described(words, rule, idiom_spans):
+                return EmergencyMatch(rule.category, rule.text, True)
         return None
+
+
+def _together_rules(
+    value: object, category: str, finder: PhraseFinder, where: str
+) -> List[_Together]:
+    """``together: [[first, ...], [second, ...]]`` pairs of a category."""
+    if not isinstance(value, list):
+        raise EmergencyPhrasesError(f"{where}.together: expected a list of [first, second] pairs")
+    rules = []
+    for index, pair in enumerate(value):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise EmergencyPhrasesError(f"{where}.together[{index}]: expected [first, second]")
+        first, second = (
+            tuple(tuple(finder.words(t)) for t in _phrase_list(part, f"{where}.together[{index}]"))
+            for part in pair
+        )
+        rules.append(_Together(first, second, category, f"{pair[0][0]} … {pair[1][0]}"))
+    return rules
+
+
+def _described(words: Sequence[str], rule: _Together, idiom_spans: Sequence[_Span]) -> bool:
+    """A part of each list of ``rule`` within :data:`NEAR` words, neither one an idiom."""
+    firsts = _part_spans(words, rule.first, idiom_spans)
+    seconds = _part_spans(words, rule.second, idiom_spans)
+    for a, a_strong in firsts:
+        for b, b_strong in seconds:
+            near = max(a.start, b.start) - min(a.end, b.end) <= NEAR
+            if near and not a.overlaps(b) and (a_strong or b_strong):
+                return True
+    return False
+
+
+def _part_spans(
+    words: Sequence[str], phrases: Sequence[Tuple[str, ...]], idiom_spans: Sequence[_Span]
+) -> List[Tuple[_Span, bool]]:
+    """Where any of ``phrases`` occurs, and whether it is strong context on its own.
+
+    Strong: two or more words, or one word typed with its diacritics.
+    """
+    found = []
+    for phrase in phrases:
+        for span in _spans(words, phrase):
+            if _cancelled(span, idiom_spans):
+                continue
+            bare = len(phrase) == 1 and _bare(words[span.start], phrase[0])
+            found.append((span, not bare))
+    return found
 
 
 def _phrase_list(value: object, where: str) -> List[str]:
