@@ -8,7 +8,7 @@ needs. Splits (``tests/openworld/``, never trained on):
 
 * ``dev.yml`` + ``dev_needs.yml``: the only data thresholds are chosen on;
 * ``heldout.yml``: the not-a-need held-out (false-need rate per style);
-* ``emergencies.yml``: emergency phrasings and hard negatives;
+* ``emergencies_heldout.yml``: emergencies and hard negatives written unseen;
 * ``unrecognized_groups.yml``: unrecognised requests in true groups.
 
 The need held-out stays ``tests/heldout`` (need top-1 per style).
@@ -25,12 +25,18 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot.evaluation import STYLES, Example, load_examples, style_of, teencode_words
+from bot.language.emergency import EmergencyDetector
+from bot.language.emergency_classifier import (
+    EMERGENCY_FILE_MARK,
+    EmergencyExamples,
+    cross_validated,
+    threshold_grid,
+)
 from bot.needs.catalog import Catalog
 from bot.needs.inference import InferenceSettings, NeedInference
-from bot.paths import DATA_DIR, HELDOUT_DIR, OPENWORLD_DIR
+from bot.paths import HELDOUT_DIR, OPENWORLD_DIR
 
 NO_NEED = "none"
-EMERGENCY_FILE_MARK = "emergency"  # files of emergencies, kept out of the negatives
 
 
 @dataclass(frozen=True)
@@ -138,18 +144,19 @@ def tune(catalog: Catalog, dev: Sequence[Parsed], base: InferenceSettings) -> Li
 
 # ----- emergencies -----
 
+EMERGENCY_HELDOUT = OPENWORLD_DIR / "emergencies_heldout.yml"
+CLASSIFIER_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
-def emergency_phrasings(path: Path = OPENWORLD_DIR / "emergencies.yml") -> Dict[str, List[str]]:
-    """{category: phrasings} of the emergency evaluation file."""
+
+def emergency_phrasings(path: Path = EMERGENCY_HELDOUT) -> Dict[str, List[str]]:
+    """{category: phrasings} of an emergency file (default: the held-out one)."""
     return {str(k): [str(t) for t in v] for k, v in _yaml(path).get("emergencies", {}).items()}
 
 
-def non_emergencies() -> List[str]:
-    """Every message that is not an emergency: NLU data, both held-outs, hard negatives."""
-    texts: List[str] = [
-        str(t) for t in _yaml(OPENWORLD_DIR / "emergencies.yml").get("not_emergencies", [])
-    ]
-    for directory in (DATA_DIR / "nlu", HELDOUT_DIR, OPENWORLD_DIR):
+def heldout_non_emergencies() -> List[str]:
+    """Messages never trained on that are not emergencies: held-out and dev splits."""
+    texts = [str(t) for t in _yaml(EMERGENCY_HELDOUT).get("not_emergencies", [])]
+    for directory in (HELDOUT_DIR, OPENWORLD_DIR):
         for path in sorted(directory.rglob("*.yml")):
             if EMERGENCY_FILE_MARK in path.name:
                 continue
@@ -162,9 +169,10 @@ def non_emergencies() -> List[str]:
 
 
 @dataclass(frozen=True)
-class EmergencyScores:
-    """Recall per category and the false emergencies."""
+class EmergencySet:
+    """The detector on one set: recall per category and the false emergencies."""
 
+    name: str
     recall: Dict[str, Tuple[int, int]]  # category -> (caught, total)
     missed: List[Tuple[str, str]]
     negatives: int
@@ -176,22 +184,51 @@ class EmergencyScores:
         return (sum(c for c, _ in self.recall.values()), sum(t for _, t in self.recall.values()))
 
 
-def score_emergencies(inference: NeedInference) -> EmergencyScores:
-    """The detector the bot uses, on the phrasings and on every non-emergency."""
-    detector = inference.emergency
+@dataclass(frozen=True)
+class EmergencyScores:
+    """On the examples it was built from, on the held-out set, and the classifier grid."""
+
+    built_on: EmergencySet
+    heldout: EmergencySet
+    grid: List[Tuple[float, float, int, int]]  # threshold, CV recall, CV false, negatives
+
+
+def score_emergency_set(
+    detector: EmergencyDetector,
+    name: str,
+    emergencies: Mapping[str, Sequence[str]],
+    negatives: Sequence[str],
+) -> EmergencySet:
+    """Recall over ``emergencies`` and false emergencies over ``negatives``."""
     recall: Dict[str, Tuple[int, int]] = {}
     missed: List[Tuple[str, str]] = []
-    for category, texts in emergency_phrasings().items():
-        caught = [t for t in texts if detector.detect(t) is not None]
-        recall[category] = (len(caught), len(texts))
-        missed += [(category, t) for t in texts if t not in caught]
-    negatives = non_emergencies()
+    for category, texts in emergencies.items():
+        lost = [t for t in texts if detector.detect(t) is None]
+        recall[category] = (len(texts) - len(lost), len(texts))
+        missed += [(category, t) for t in lost]
     false = []
     for text in negatives:
         match = detector.detect(text)
         if match is not None:
             false.append((text, match.phrase))
-    return EmergencyScores(recall, missed, len(negatives), false)
+    return EmergencySet(name, recall, missed, len(negatives), false)
+
+
+def score_emergencies(inference: NeedInference, cross_validate: bool = True) -> EmergencyScores:
+    """The detector the bot uses, where it was built and where it never looked."""
+    examples = EmergencyExamples.load()
+    by_category: Dict[str, List[str]] = {}
+    for category, text in examples.emergencies:
+        by_category.setdefault(category, []).append(text)
+    detector = inference.emergency
+    grid = (
+        threshold_grid(*cross_validated(examples), CLASSIFIER_THRESHOLDS) if cross_validate else []
+    )
+    return EmergencyScores(
+        score_emergency_set(detector, "built on", by_category, list(examples.not_emergencies)),
+        score_emergency_set(detector, "held-out", emergency_phrasings(), heldout_non_emergencies()),
+        grid,
+    )
 
 
 def _yaml(path: Path) -> Dict[str, Any]:

@@ -26,17 +26,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.language.emergency_classifier import EmergencyClassifier, trained_classifier
 from bot.language.lexicon import Lexicon
 from bot.language.phrases import PhraseFinder, phrase_starts
 from bot.language.text import fold, has_diacritics
 from bot.paths import EMERGENCY_PATH
 
 SEVERE, SIGNS, TOGETHER = "severe", "signs", "together"
+DESCRIBED = "described"  # the category of an emergency only the classifier found
 NEAR = 8  # words between the two parts of a `together` rule, at most
 _REPEATED_END = re.compile(r"(\w)\1+$")
 
@@ -91,6 +94,8 @@ class EmergencyDetector:
         reassurance: Sequence[Tuple[str, ...]],
         finder: PhraseFinder,
         together: Sequence[_Together] = (),
+        classifier: Optional[Callable[[], EmergencyClassifier]] = None,
+        threshold: float = 1.0,
     ) -> None:
         # longest first: "hóc xương cá" is reported rather than "hóc"
         self._phrases = sorted(phrases, key=lambda p: (-len(p.words), not p.severe))
@@ -98,6 +103,9 @@ class EmergencyDetector:
         self._reassurance = list(reassurance)
         self._finder = finder
         self._together = list(together)
+        self._classifier = classifier
+        self._threshold = threshold
+        self._remembered = lru_cache(maxsize=4096)(self._detect)
         self._by_first_word: Dict[str, List[Tuple[int, _Phrase]]] = {}
         for rank, phrase in enumerate(self._phrases):
             self._by_first_word.setdefault(fold(phrase.words[0]), []).append((rank, phrase))
@@ -134,10 +142,16 @@ class EmergencyDetector:
             tuple(finder.words(t))
             for t in _phrase_list(raw.get("reassurance", []), f"{path}: reassurance")
         ]
-        return cls(phrases, idioms, calm, finder, together)
+        threshold = _classifier_threshold(raw.get("classifier"), f"{path}: classifier")
+        data_dir = Path(path).resolve().parent.parent
+        classifier = (lambda: trained_classifier(data_dir)) if threshold is not None else None
+        return cls(phrases, idioms, calm, finder, together, classifier, threshold or 1.0)
 
     def detect(self, text: str) -> Optional[EmergencyMatch]:
-        """The emergency in ``text``, or None."""
+        """The emergency in ``text``, or None (remembered: guests and evaluations repeat)."""
+        return self._remembered(text)
+
+    def _detect(self, text: str) -> Optional[EmergencyMatch]:
         words = [_calm_typing(w) for w in self._finder.words(unicodedata.normalize("NFC", text))]
         ranked = sorted(
             {entry for w in words for entry in self._by_first_word.get(fold(w), ())},
@@ -159,7 +173,25 @@ class EmergencyDetector:
         for rule in self._together:
             if _described(words, rule, idiom_spans):
                 return EmergencyMatch(rule.category, rule.text, True)
+        return self._classified(text)
+
+    def _classified(self, text: str) -> Optional[EmergencyMatch]:
+        if self._classifier is None:
+            return None
+        probability = self._classifier().probability(text)
+        if probability < self._threshold:
+            return None
+        return EmergencyMatch(DESCRIBED, f"p={probability:.2f}", True)
+
+
+def _classifier_threshold(value: object, where: str) -> Optional[float]:
+    """``classifier: {threshold: 0.x}``, or None when the file has no classifier."""
+    if value is None:
         return None
+    threshold = value.get("threshold") if isinstance(value, dict) else None
+    if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise EmergencyPhrasesError(f"{where}.threshold: expected a probability in (0, 1]")
+    return float(threshold)
 
 
 def _together_rules(

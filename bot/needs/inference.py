@@ -42,7 +42,7 @@ class InferenceSettings:
     ambiguous_floor: float = 0.2
     secondary_intent_floor: float = 0.01
     # a need must beat the strongest intent that is not a need by this much
-    non_need_margin: float = 0.2
+    non_need_margin: float = 0.0
 
 
 @dataclass(frozen=True)

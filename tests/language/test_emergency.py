@@ -6,9 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation_openworld import emergency_phrasings, non_emergencies
+from bot.evaluation_openworld import score_emergencies
 from bot.language.emergency import EmergencyDetector, EmergencyPhrasesError
 from bot.language.lexicon import Lexicon
+from bot.needs.catalog import Catalog
+from bot.needs.inference import NeedInference
+
+# Regression gates on the held-out set (the figures themselves: make eval).
+HELDOUT_RECALL_GATE = 0.9
+HELDOUT_FALSE_GATE = 10
+
+
+@pytest.fixture(scope="module")
+def inference() -> NeedInference:
+    return NeedInference(Catalog.load())
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +76,22 @@ def test_severe_signs_are_never_played_down(detector: EmergencyDetector) -> None
     assert detector.detect("không sao đâu nhưng bé tím tái rồi") is not None
 
 
-def test_every_written_emergency_is_caught_and_nothing_else(detector: EmergencyDetector) -> None:
-    phrasings = [t for texts in emergency_phrasings().values() for t in texts]
-    assert len(phrasings) >= 60
-    assert [t for t in phrasings if detector.detect(t) is None] == []
-    negatives = non_emergencies()
-    assert len(negatives) >= 1000
-    assert [t for t in negatives if detector.detect(t) is not None] == []
+def test_every_example_is_caught_and_no_training_message_is_an_emergency(
+    inference: NeedInference,
+) -> None:
+    built_on = score_emergencies(inference, cross_validate=False).built_on
+    assert built_on.caught[1] >= 500 and built_on.negatives >= 3000
+    assert built_on.missed == []
+    assert built_on.false == []
+
+
+def test_held_out_emergencies_regression_gate(inference: NeedInference) -> None:
+    """Written unseen, never tuned on: recall and false alarms must not regress."""
+    heldout = score_emergencies(inference, cross_validate=False).heldout
+    caught, total = heldout.caught
+    assert total >= 90 and heldout.negatives >= 1000
+    assert caught / total >= HELDOUT_RECALL_GATE, heldout.missed
+    assert len(heldout.false) <= HELDOUT_FALSE_GATE, heldout.false
 
 
 def test_a_broken_phrase_file_names_file_and_entry(tmp_path: Path) -> None:
