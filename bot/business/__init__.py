@@ -1,0 +1,1 @@
+"""What this restaurant has and does: profile, answers, dates and times, bookings."""
