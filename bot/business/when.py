@@ -52,6 +52,7 @@ _WEEKDAY_NUMBERS = {"hai": "2", "ba": "3", "tu": "4", "nam": "5", "sau": "6", "b
 
 # Accented words whose folded form is ambiguous, replaced before folding.
 _ACCENTED = [
+    (r"khuyến mãi", "uudai"),
     (r"tuần tới", "tuần sau"),
     (r"tới", "den"),
     (r"tối", "buoitoi"),
@@ -63,6 +64,7 @@ _ACCENTED = [
 ]
 # Then, on folded text: teencode and the context rules for unaccented words.
 _FOLDED: List[Tuple[str, Union[str, Callable[[re.Match], str]]]] = [
+    (r"\b(?:khuyen mai|km)\b", "uudai"),
     (r"\btuan toi\b", "tuan sau"),
     (r"\bt([2-7])\b", r"thu \1"),
     (r"\bthu (hai|ba|tu|nam|sau|bay)\b", lambda m: "thu " + _WEEKDAY_NUMBERS[m.group(1)]),

@@ -1,0 +1,587 @@
+"""Answers to a restaurant's everyday questions, from the business profile.
+
+Why: "mấy giờ quán đóng cửa?", "phở bò bao nhiêu?", "có món chay không?" are
+not needs; today the bot can only hand them to staff. Everything needed to
+answer them is in ``data/business.yml``, so :class:`BusinessDesk` answers
+from there — warm, short enough for a phone, relative to ``now`` in the
+restaurant's time zone — and an edit of the file changes the answers at once.
+
+Pure: ``now`` is injected and nothing is logged or stored here. Replies use
+``{kh}``/``{Kh}`` like the catalog and are rendered for the guest's form of
+address ("anh", "chị", or "anh/chị"). A topic is an NLU intent
+(``ask_hours`` …) or one of :data:`PAYMENT_TOPIC` / :data:`DIETARY_TOPIC`;
+which function answers which topic is the :data:`_HANDLERS` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import groupby
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from bot.business.profile import (
+    SIGNATURE_TAG,
+    Branch,
+    BusinessProfile,
+    Dish,
+    Hours,
+    ProfileSource,
+    Term,
+)
+from bot.business.when import parse_when
+from bot.language.address import address_forms
+from bot.language.text import fold
+from bot.paths import BUSINESS_PATH
+
+PAYMENT_TOPIC = "payment_methods"
+DIETARY_TOPIC = "dietary"
+CLOSING_SOON_MINUTES = 60
+WEEKDAY_NAMES = ("thứ 2", "thứ 3", "thứ 4", "thứ 5", "thứ 6", "thứ 7", "chủ nhật")
+HUMAN_BUTTON = ("Gặp nhân viên", "/ask_human")
+MENU_BUTTON = ("Xem thực đơn", "/ask_menu")
+
+Button = Tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to say: one or more messages, optional buttons (title, payload), the topic."""
+
+    topic: str
+    messages: Tuple[str, ...]
+    buttons: Tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One question: the profile, what the guest typed, local now."""
+
+    profile: BusinessProfile
+    text: str
+    now: dt.datetime
+
+    @property
+    def folded(self) -> str:
+        return _folded(self.text)
+
+
+def _folded(text: str) -> str:
+    """Folded words separated by single spaces, punctuation dropped."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+
+
+_Reply = Tuple[List[str], Tuple[Button, ...]]
+
+
+class BusinessDesk:
+    """Answers questions about the restaurant from its (live) profile."""
+
+    def __init__(self, profile: Callable[[], BusinessProfile]) -> None:
+        self._profile = profile
+
+    @classmethod
+    def from_file(cls, path=BUSINESS_PATH) -> "BusinessDesk":
+        """A desk reading ``path``, re-read whenever the file changes."""
+        return cls(ProfileSource(path).get)
+
+    @property
+    def topics(self) -> Tuple[str, ...]:
+        """Topics :meth:`answer` handles."""
+        return tuple(_HANDLERS)
+
+    def answer(
+        self, topic: str, text: str, now: dt.datetime, addressee: Optional[str] = None
+    ) -> Optional[Answer]:
+        """Answer ``text`` about ``topic`` at ``now``; None for a topic it does not handle.
+
+        ``addressee`` is "anh", "chị" or None (see ``bot.language.address``).
+        """
+        handler = _HANDLERS.get(topic)
+        if handler is None:
+            return None
+        profile = self._profile()
+        messages, buttons = handler(_Ask(profile, text, profile.local(now)))
+        forms = address_forms(addressee)
+        return Answer(topic, tuple(_render(m, forms) for m in messages), buttons)
+
+
+def _render(text: str, forms: Mapping[str, str]) -> str:
+    for name, value in forms.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+# ----- formatting -----
+
+
+def money(amount: int) -> str:
+    """45000 -> "45.000đ"."""
+    return f"{amount:,}".replace(",", ".") + "đ"
+
+
+def clock(minute: int) -> str:
+    """Minutes since midnight -> "7h", "22h30"."""
+    hour, rest = divmod(minute, 60)
+    return f"{hour}h{rest:02d}" if rest else f"{hour}h"
+
+
+def duration(minutes: int) -> str:
+    """A rough, spoken duration: "40 phút", "3 tiếng", "2 tiếng rưỡi"."""
+    if minutes < 60:
+        return f"{max(5, round(minutes / 5) * 5)} phút"
+    halves = round(minutes / 30)
+    hours, half = divmod(halves, 2)
+    return f"{hours} tiếng rưỡi" if half else f"{hours} tiếng"
+
+
+def day_name(day: dt.date, today: dt.date) -> str:
+    """Say ``day`` as a guest would: "hôm nay", "mai", or "thứ 7 (05/12)"."""
+    relative = {0: "hôm nay", 1: "mai"}.get((day - today).days)
+    return relative or f"{WEEKDAY_NAMES[day.weekday()]} ({day:%d/%m})"
+
+
+def _ranges(hours: Hours) -> str:
+    return " và ".join(f"từ {clock(a)} đến {clock(b)}" for a, b in hours)
+
+
+def _span(hours: Hours) -> str:
+    return ", ".join(f"{clock(a)}–{clock(b)}" for a, b in hours) or "nghỉ"
+
+
+def _part_of_day(minute: int) -> str:
+    return next(name for limit, name in _PARTS if minute < limit)
+
+
+_PARTS = ((11 * 60, "sáng"), (14 * 60, "trưa"), (18 * 60, "chiều"), (24 * 60 + 1, "tối"))
+
+
+# ----- hours -----
+
+
+def _hours(ask: _Ask) -> _Reply:
+    today = ask.now.date()
+    asked = parse_when(ask.text, ask.now).date
+    if asked and asked != today:
+        first = _day_hours(ask.profile, asked, today)
+    else:
+        first = _open_now(ask.profile, ask.now)
+    return [first, _week(ask.profile, today)], ()
+
+
+def _day_hours(profile: BusinessProfile, day: dt.date, today: dt.date) -> str:
+    hours, special = profile.hours_on(day)
+    name = day_name(day, today)
+    reason = f" ({special.reason})" if special else ""
+    if hours.closed:
+        again = _next_opening(profile, dt.datetime.combine(day, dt.time(23, 59)))
+        why = f" {special.reason}" if special else ""
+        return f"Dạ {name} quán nghỉ{why} ạ, {again} quán mở cửa lại ạ."
+    return f"Dạ {name}{reason} quán mở cửa {_ranges(hours)} ạ."
+
+
+def _open_now(profile: BusinessProfile, now: dt.datetime) -> str:
+    hours, special = profile.hours_on(now.date())
+    minute = now.hour * 60 + now.minute
+    reason = f" ({special.reason})" if special else ""
+    current = hours.open_at(minute)
+    if current:
+        left = current[1] - minute
+        if left <= CLOSING_SOON_MINUTES:
+            return (
+                f"Dạ quán vẫn đang mở nhưng {clock(current[1])} là đóng cửa rồi ạ "
+                f"(còn khoảng {duration(left)}), {{kh}} ghé sớm giúp em nhé."
+            )
+        return (
+            f"Dạ hôm nay{reason} quán mở đến {clock(current[1])}, "
+            f"còn khoảng {duration(left)} nữa ạ."
+        )
+    later = hours.next_opening(minute)
+    if later is not None:
+        return f"Dạ giờ này quán chưa mở cửa ạ, hôm nay{reason} quán mở từ {clock(later)} ạ."
+    if hours.closed and special:
+        again = _next_opening(profile, now)
+        return f"Dạ hôm nay quán nghỉ {special.reason} ạ, {again} quán mở cửa lại ạ."
+    return f"Dạ giờ này quán đã nghỉ rồi ạ, {_next_opening(profile, now)} quán mở cửa ạ."
+
+
+def _next_opening(profile: BusinessProfile, after: dt.datetime) -> str:
+    """The first opening after ``after``: "sáng mai 7h", "sáng thứ 3 (09/02) 10h"."""
+    today = after.date()
+    for ahead in range(1, 60):
+        day = today + dt.timedelta(days=ahead)
+        hours, _ = profile.hours_on(day)
+        if not hours.closed:
+            opens = hours[0][0]
+            name = "mai" if ahead == 1 else day_name(day, today)
+            return f"{_part_of_day(opens)} {name} {clock(opens)}"
+    return "khi có lịch mới"
+
+
+def _week(profile: BusinessProfile, today: dt.date) -> str:
+    spans = [_span(profile.hours.on(day)) for day in range(7)]
+    groups = []
+    for span, days in groupby(range(7), key=lambda day: spans[day]):
+        days = list(days)
+        names = WEEKDAY_NAMES[days[0]]
+        if len(days) > 1:
+            names += f" – {WEEKDAY_NAMES[days[-1]]}"
+        groups.append(f"{names}: {span}")
+    text = "Giờ mở cửa: " + "; ".join(groups) + "."
+    soon = [
+        s
+        for s in profile.special_days
+        if today <= s.first_day <= today + dt.timedelta(days=14)
+        or s.covers(today + dt.timedelta(days=1))
+    ]
+    for special in soon:
+        days = f"{special.first_day:%d/%m}"
+        if special.last_day and special.last_day != special.first_day:
+            days += f"–{special.last_day:%d/%m}"
+        text += f"\nLưu ý {days} ({special.reason}): {_span(special.hours)}."
+    return text
+
+
+# ----- places and contact -----
+
+
+def _mentioned_branches(ask: _Ask) -> List[Branch]:
+    named = [
+        branch
+        for branch in ask.profile.branches
+        if any(_has_words(ask.folded, fold(w)) for w in [branch.name, *branch.words])
+    ]
+    return named or list(ask.profile.branches)
+
+
+def _address(ask: _Ask) -> _Reply:
+    branches = _mentioned_branches(ask)
+    if len(branches) == 1:
+        return [_branch(branches[0], "Dạ {name} ở {address} ạ.")], ()
+    intro = f"Dạ quán có {len(branches)} cơ sở ạ:"
+    return [intro, *(_branch(b, "📍 {name}: {address}") for b in branches)], ()
+
+
+def _branch(branch: Branch, first_line: str) -> str:
+    lines = [first_line.format(name=branch.name, address=branch.address)]
+    lines += [f"🧭 {branch.directions}", f"🛵 {branch.parking}", f"🗺 {branch.map_url}"]
+    return "\n".join(lines)
+
+
+def _contact(ask: _Ask) -> _Reply:
+    contact = ask.profile.contact
+    lines = [f"☎ Hotline: {contact.phone}"]
+    others = (("Zalo", contact.zalo), ("Facebook", contact.facebook), ("Email", contact.email))
+    lines += [f"{label}: {value}" for label, value in others if value]
+    lines += [f"☎ {b.name}: {b.phone}" for b in ask.profile.branches if b.phone]
+    return ["Dạ {kh} liên hệ quán qua:\n" + "\n".join(lines)], ()
+
+
+# ----- menu, prices, diets -----
+
+
+def _dish_line(dish: Dish) -> str:
+    return f"• {dish.name} – {money(dish.price)}"
+
+
+def _by_category(dishes: Sequence[Dish], categories: Sequence[str]) -> List[str]:
+    """One compact line per category: "• Phở: Phở bò tái 55.000đ, Phở gà 50.000đ"."""
+    lines = []
+    for category in categories:
+        found = [f"{d.name} {money(d.price)}" for d in dishes if d.category == category]
+        if found:
+            lines.append(f"• {category}: " + ", ".join(found))
+    return lines
+
+
+def _menu(ask: _Ask) -> _Reply:
+    if _diet_terms(ask.profile, ask.folded):
+        return _dietary(ask)
+    category = _mentioned_category(ask)
+    if category:
+        lines = [_dish_line(d) for d in ask.profile.dishes(category)]
+        return [f"Dạ món {category.lower()} của quán có ạ:\n" + "\n".join(lines)], ()
+    messages = [f"Dạ thực đơn của {ask.profile.name} đây ạ:"]
+    for category in ask.profile.categories:
+        lines = [_dish_line(d) for d in ask.profile.dishes(category)]
+        if lines:
+            messages.append(f"{category}\n" + "\n".join(lines))
+    return messages, ()
+
+
+def _mentioned_category(ask: _Ask) -> Optional[str]:
+    return next((c for c in ask.profile.categories if _has_words(ask.folded, fold(c))), None)
+
+
+def _has_words(folded_text: str, folded_words: str) -> bool:
+    return re.search(rf"\b{re.escape(folded_words)}\b", folded_text) is not None
+
+
+@dataclass(frozen=True)
+class DishMatch:
+    """Dishes a guest may mean, best first; ``sure`` when one clearly wins."""
+
+    dishes: Tuple[Dish, ...]
+    sure: bool
+    exact: bool  # sure, and named letter for letter (no typo to double-check)
+    query: str
+
+
+# Words around a dish name in a price question ("giá", "bao nhiêu", "món", "ạ").
+_FILLER_WORDS = (
+    "gia bao nhieu bn bnhieu nhiu tien sao the nao mon cho hoi em anh chi minh oi a ak "
+    "vay nhe nha la phan to bat dia ly coc cua quan co khong ko k j gi nhi ha xin voi "
+    "duoc dc an uong ban muon het mat re dat ngon nhat thu"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+# Thresholds on the similarity score (0-1), tuned on the sample menu's near names.
+_SURE, _CLOSE, _GAP, _PARTIAL, _COVERAGE_FLOOR = 0.84, 0.6, 0.1, 0.85, 0.6
+
+
+def match_dishes(profile: BusinessProfile, text: str) -> DishMatch:
+    """Dishes named in ``text``, with or without diacritics or with a small typo."""
+    tokens = [t for t in _folded(text).split() if t not in _FILLER]
+    query = " ".join(tokens)
+    if not tokens:
+        return DishMatch((), False, False, query)
+    scored = sorted(
+        ((*_score(tokens, dish), index, dish) for index, dish in enumerate(profile.menu)),
+        key=lambda row: (-row[0], row[2]),
+    )
+    best, exact = scored[0][0], scored[0][1]
+    close = [row for row in scored if row[0] >= max(_CLOSE, best - _GAP)]
+    # one clear winner, or the only one named letter for letter ("cơm gà" vs "cơm tấm")
+    sure = best >= _SURE and (len(close) == 1 or (exact and sum(r[1] for r in close) == 1))
+    dishes = tuple(row[3] for row in close[: 1 if sure else 5])
+    return DishMatch(dishes, sure, sure and exact, query)
+
+
+def _score(tokens: Sequence[str], dish: Dish) -> Tuple[float, bool]:
+    """How well a run of ``tokens`` names the dish (or an alias, or their start).
+
+    A run that explains only part of what the guest typed counts less, so
+    "phở" alone does not make "phở gà" as likely as "phở bò" does "phở bò tái".
+    Also says whether the best run is the name (or its start) letter for letter.
+    """
+    query_length = len(" ".join(tokens))
+    best, exact = 0.0, False
+    for name in (fold(n).split() for n in [dish.name, *dish.aliases]):
+        for size in range(1, min(len(tokens), len(name) + 1) + 1):
+            for start in range(len(tokens) - size + 1):
+                window = " ".join(tokens[start : start + size])
+                coverage = _COVERAGE_FLOOR + (1 - _COVERAGE_FLOOR) * len(window) / query_length
+                candidates = [(SequenceMatcher(None, window, " ".join(name)).ratio(), 1.0)]
+                if size < len(name):
+                    prefix = " ".join(name[:size])
+                    candidates.append((SequenceMatcher(None, window, prefix).ratio(), _PARTIAL))
+                for ratio, weight in candidates:
+                    if ratio * weight * coverage > best:
+                        best, exact = ratio * weight * coverage, ratio == 1.0
+    return best, exact
+
+
+def _price(ask: _Ask) -> _Reply:
+    match = match_dishes(ask.profile, ask.text)
+    category = next(
+        (c for c in ask.profile.categories if fold(c) == match.query), None
+    ) or _mentioned_category(ask)
+    if match.sure:
+        dish = match.dishes[0]
+        lead = (
+            f"Dạ món {dish.name}"
+            if match.exact
+            else f"Dạ chắc {{kh}} hỏi món {dish.name} ạ? Món này"
+        )
+        detail = f" {dish.description}" if dish.description else ""
+        return [f"{lead} giá {money(dish.price)} ạ.{detail}"], ()
+    if category and (not match.dishes or fold(category) == match.query):
+        lines = [_dish_line(d) for d in ask.profile.dishes(category)]
+        return [f"Dạ giá các món {category.lower()} ạ:\n" + "\n".join(lines)], ()
+    if match.dishes:
+        lines = [_dish_line(d) for d in match.dishes]
+        return ["Dạ có phải {kh} hỏi một trong các món này không ạ?\n" + "\n".join(lines)], ()
+    return [
+        "Dạ em chưa tìm thấy món đó trong thực đơn của quán ạ. {Kh} xem thực đơn giúp em nhé?"
+    ], (MENU_BUTTON,)
+
+
+@dataclass(frozen=True)
+class DietQuery:
+    """What a guest wants or must avoid: tags to have / avoid, allergens to avoid / have."""
+
+    with_tags: Tuple[str, ...] = ()
+    without_tags: Tuple[str, ...] = ()
+    without_allergens: Tuple[str, ...] = ()
+    with_allergens: Tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any((self.with_tags, self.without_tags, self.without_allergens, self.with_allergens))
+
+    def allows(self, dish: Dish) -> bool:
+        """Whether ``dish`` fits."""
+        return (
+            all(t in dish.tags for t in self.with_tags)
+            and all(a in dish.allergens for a in self.with_allergens)
+            and not any(t in dish.tags for t in self.without_tags)
+            and not any(a in dish.allergens for a in self.without_allergens)
+        )
+
+    def describe(self) -> str:
+        """The constraints in words: "chay, không cay, không có đậu phộng"."""
+        parts = [*self.with_tags, *(f"có {a}" for a in self.with_allergens)]
+        parts += [f"không {t}" for t in self.without_tags]
+        parts += [f"không có {a}" for a in self.without_allergens]
+        return ", ".join(parts)
+
+
+# Words that turn a tag or allergen into something to avoid ("không cay", "dị ứng lạc").
+_AVOID = re.compile(
+    r"\b(?:khong|ko|k|kg|khg|tranh|kieng|di ung|bi di ung|it|bot|khong an duoc|khong an)"
+    r"(?:\s+(?:co|an|duoc|bo|them|bi|mon|do))*\s*$"
+)
+
+
+def _diet_terms(profile: BusinessProfile, text: str) -> List[Tuple[str, Term, bool]]:
+    """(kind, term, avoided) for each tag/allergen in folded ``text``, longest spelling first."""
+    found: List[Tuple[int, int, str, Term]] = []
+    vocabulary = [("tag", t) for t in profile.tags] + [("allergen", a) for a in profile.allergens]
+    spellings = sorted(
+        ((fold(s), kind, term) for kind, term in vocabulary for s in term.spellings()),
+        key=lambda row: -len(row[0]),
+    )
+    for spelling, kind, term in spellings:
+        for hit in re.finditer(rf"\b{re.escape(spelling)}\b", text):
+            if not any(s < hit.end() and hit.start() < e for s, e, _, _ in found):
+                found.append((hit.start(), hit.end(), kind, term))
+    found.sort(key=lambda row: row[0])
+    return [(kind, term, bool(_AVOID.search(text[:start]))) for start, _, kind, term in found]
+
+
+def diet_query(profile: BusinessProfile, text: str) -> DietQuery:
+    """The diet or allergy constraints ``text`` states (empty when none)."""
+    terms = _diet_terms(profile, _folded(text))
+    pick = {
+        (kind, avoided): tuple(
+            dict.fromkeys(t.name for k, t, a in terms if (k, a) == (kind, avoided))
+        )
+        for kind in ("tag", "allergen")
+        for avoided in (False, True)
+    }
+    return DietQuery(
+        with_tags=pick["tag", False],
+        without_tags=pick["tag", True],
+        without_allergens=pick["allergen", True],
+        with_allergens=pick["allergen", False],
+    )
+
+
+def _dietary(ask: _Ask) -> _Reply:
+    query = diet_query(ask.profile, ask.text)
+    if not query:
+        return _menu(ask) if _mentioned_category(ask) else _recommend(ask)
+    dishes = [d for d in ask.profile.menu if query.allows(d)]
+    wanted = query.describe()
+    if not dishes:
+        return [
+            f"Dạ hiện thực đơn chưa có món {wanted} ạ. Em nhờ nhân viên hỏi bếp "
+            "xem có điều chỉnh món được cho {kh} không nhé?"
+        ], (HUMAN_BUTTON,)
+    messages = [
+        f"Dạ các món {wanted} của quán ạ:\n"
+        + "\n".join(_by_category(dishes, ask.profile.categories))
+    ]
+    if query.without_allergens:
+        messages.append(
+            f"{{Kh}} nhớ dặn nhân viên khi gọi món để bếp lưu ý tránh lẫn "
+            f"{', '.join(query.without_allergens)} nhé ạ."
+        )
+    return messages, ()
+
+
+def _recommend(ask: _Ask) -> _Reply:
+    query = diet_query(ask.profile, ask.text)
+    fitting = [d for d in ask.profile.menu if query.allows(d)]
+    picks = [d for d in fitting if SIGNATURE_TAG in d.tags] or fitting[:3]
+    if not picks:
+        return _dietary(ask)
+    lines = [f"• {d.name} ({money(d.price)}): {d.description}" for d in picks]
+    suited = f" hợp với {{kh}} ({query.describe()})" if query else ""
+    return [f"Dạ em gợi ý {{kh}} các món đặc trưng{suited} của quán ạ:\n" + "\n".join(lines)], ()
+
+
+# ----- delivery, payment, promotions -----
+
+
+def _delivery(ask: _Ask) -> _Reply:
+    delivery, phone = ask.profile.delivery, ask.profile.contact.phone
+    if delivery is None or not (delivery.apps or delivery.own):
+        return [
+            "Dạ quán chưa nhận giao hàng ạ. {Kh} gọi trước để quán chuẩn bị sẵn "
+            f"rồi ghé lấy mang đi nhé ạ, hotline {phone}."
+        ], ()
+    ways = []
+    if delivery.apps:
+        shop = f' (tìm "{delivery.app_name}")' if delivery.app_name else ""
+        ways.append(f"• Đặt qua {', '.join(delivery.apps)}{shop}")
+    own = delivery.own
+    if own:
+        fee = f"phí {money(own.fee)}" if own.fee else "miễn phí giao"
+        free = f", miễn phí cho đơn từ {money(own.free_from)}" if own.free_from else ""
+        radius = f"{own.radius_km:g}".replace(".", ",")
+        ways.append(
+            f"• Quán tự giao trong bán kính {radius} km, {fee}{free}: {own.order_by} {phone}"
+        )
+    return ["Dạ quán có giao hàng ạ:\n" + "\n".join(ways)], ()
+
+
+def _payment(ask: _Ask) -> _Reply:
+    payment = ask.profile.payment
+    messages = [f"Dạ quán nhận thanh toán bằng {', '.join(payment.methods)} ạ."]
+    if payment.invoice:
+        messages.append(payment.invoice)
+    return messages, ()
+
+
+def _promotions(ask: _Ask) -> _Reply:
+    today = ask.now.date()
+    day = parse_when(ask.text, ask.now).date or today
+    name = day_name(day, today)
+    offers = ask.profile.promotions_on(day)
+    if offers:
+        lines = [
+            f"• {p.title}" + (f": {p.details}" if p.details else "") + f" (đến {p.last_day:%d/%m})"
+            for p in offers
+        ]
+        return [f"Dạ {name} quán có ưu đãi ạ:\n" + "\n".join(lines)], ()
+    upcoming = sorted((p for p in ask.profile.promotions if p.first_day > day), key=_first_day)
+    if upcoming:
+        soon = upcoming[0]
+        return [
+            f"Dạ {name} quán chưa có ưu đãi nào ạ. Từ {soon.first_day:%d/%m} quán có "
+            f"{soon.title}, {{kh}} nhớ ghé nhé ạ."
+        ], ()
+    follow = ask.profile.contact.facebook or ask.profile.contact.zalo or ask.profile.contact.phone
+    return [
+        f"Dạ {name} quán chưa có ưu đãi nào ạ. {{Kh}} theo dõi quán ở {follow} "
+        "để không bỏ lỡ ưu đãi sắp tới nhé ạ."
+    ], ()
+
+
+def _first_day(promotion) -> dt.date:
+    return promotion.first_day
+
+
+_HANDLERS: Dict[str, Callable[[_Ask], _Reply]] = {
+    "ask_hours": _hours,
+    "ask_address": _address,
+    "ask_contact": _contact,
+    "ask_menu": _menu,
+    "ask_price": _price,
+    "ask_recommendation": _recommend,
+    "delivery": _delivery,
+    "promotion": _promotions,
+    PAYMENT_TOPIC: _payment,
+    DIETARY_TOPIC: _dietary,
+}
