@@ -443,6 +443,9 @@ _AVOID = re.compile(
 )
 
 
+_AND = re.compile(r"\s*(?:(?:voi|va|hoac|hay|ca|lan)\s*)+")
+
+
 def _diet_terms(profile: BusinessProfile, text: str) -> List[Tuple[str, Term, bool]]:
     """(kind, term, avoided) for each tag/allergen in folded ``text``, longest spelling first."""
     found: List[Tuple[int, int, str, Term]] = []
@@ -456,7 +459,15 @@ def _diet_terms(profile: BusinessProfile, text: str) -> List[Tuple[str, Term, bo
             if not any(s < hit.end() and hit.start() < e for s, e, _, _ in found):
                 found.append((hit.start(), hit.end(), kind, term))
     found.sort(key=lambda row: row[0])
-    return [(kind, term, bool(_AVOID.search(text[:start]))) for start, _, kind, term in found]
+    terms: List[Tuple[str, Term, bool]] = []
+    previous_end, avoided = 0, False
+    for start, end, kind, term in found:
+        # "dị ứng lạc với hải sản": the items of a list share its "dị ứng"
+        listed = avoided and _AND.fullmatch(text[previous_end:start]) is not None
+        avoided = listed or _AVOID.search(text[:start]) is not None
+        terms.append((kind, term, avoided))
+        previous_end = end
+    return terms
 
 
 def diet_query(profile: BusinessProfile, text: str) -> DietQuery:
