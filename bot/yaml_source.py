@@ -13,7 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generic, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Generic, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 from pydantic import BaseModel
 from ruamel.yaml import YAML
@@ -60,6 +60,23 @@ class YamlSource:
         except (OSError, UnicodeDecodeError, YAMLError) as error:
             raise DataFileError([f"{path}: cannot read: {error}"]) from error
         return cls(Path(path), root)
+
+    @classmethod
+    def read_mapping(
+        cls, path: Path, error: Type[DataFileError] = DataFileError
+    ) -> Tuple["YamlSource", Dict[str, Any]]:
+        """Parse ``path`` whose top level must be a mapping: the source and its plain data.
+
+        Problems raise ``error`` (the caller's subclass of :class:`DataFileError`).
+        """
+        try:
+            source = cls.read(path)
+        except DataFileError as unreadable:
+            raise error(unreadable.problems) from unreadable
+        data = source.plain()
+        if not isinstance(data, dict):
+            raise error([source.problem([], "expected a mapping at the top")])
+        return source, data
 
     def plain(self) -> Any:
         """The document as plain dicts and lists (what validators consume)."""

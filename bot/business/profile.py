@@ -290,13 +290,7 @@ class BusinessProfile(StrictModel):
     @classmethod
     def load(cls, path: Path = BUSINESS_PATH) -> "BusinessProfile":
         """Load and validate ``path``; raises :class:`ProfileError` listing problems."""
-        try:
-            source = YamlSource.read(path)
-        except DataFileError as error:
-            raise ProfileError(error.problems) from error
-        data = source.plain()
-        if not isinstance(data, dict):
-            raise ProfileError([source.problem([], "expected a mapping at the top")])
+        source, data = YamlSource.read_mapping(path, ProfileError)
         try:
             profile = cls.parse_obj(data)
         except ValidationError as error:

@@ -166,13 +166,7 @@ class Catalog:
     @classmethod
     def load(cls, path: Path = CATALOG_PATH) -> "Catalog":
         """Load and validate ``path``; raises :class:`CatalogError` listing problems."""
-        try:
-            source = YamlSource.read(path)
-        except DataFileError as error:
-            raise CatalogError(error.problems) from error
-        data = source.plain()
-        if not isinstance(data, dict):
-            raise CatalogError([source.problem([], "expected a mapping at the top")])
+        source, data = YamlSource.read_mapping(path, CatalogError)
         parsed = _parse(data)
         if parsed.problems:
             raise CatalogError([source.problem(loc, msg) for loc, msg in parsed.problems])
