@@ -104,8 +104,15 @@ class BusinessDesk:
             return None
         profile = self._profile()
         messages, buttons = handler(_Ask(profile, text, profile.local(now)))
-        forms = address_forms(addressee)
-        return Answer(topic, tuple(_render(m, forms) for m in messages), buttons)
+        return addressed(topic, messages, buttons, addressee)
+
+
+def addressed(
+    topic: str, messages: Sequence[str], buttons: Tuple[Button, ...], addressee: Optional[str]
+) -> Answer:
+    """An :class:`Answer` with ``{kh}``/``{Kh}`` filled in for ``addressee``."""
+    forms = address_forms(addressee)
+    return Answer(topic, tuple(_render(m, forms) for m in messages), buttons)
 
 
 def _render(text: str, forms: Mapping[str, str]) -> str:
