@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from bot.business.profile import BusinessProfile
-from bot.store.bookings import CANCELLED, CONFIRMED, WAITLIST, BookingRow, BookingStore
+from bot.store.bookings import (
+    CANCELLED,
+    CONFIRMED,
+    WAITLIST,
+    BookingRow,
+    BookingStore,
+    NewBooking,
+)
 
 # Outcome statuses besides the booking ones (confirmed, waitlist, cancelled).
 FULL, REFUSED, NOT_FOUND = "full", "refused", "not_found"
@@ -124,8 +131,7 @@ class BookingDesk:
             else:
                 full = False
                 status = CONFIRMED if seats is not None else WAITLIST
-                row = self.store.insert(
-                    connection,
+                new = NewBooking(
                     branch=request.branch,
                     starts_at=at,
                     party_size=request.party_size,
@@ -136,6 +142,7 @@ class BookingDesk:
                     table=request.table,
                     conversation_key=request.conversation_key,
                 )
+                row = self.store.insert(connection, new)
         if full:
             return self._full(request.branch, at, request.party_size, now)
         return BookingOutcome(status, row)

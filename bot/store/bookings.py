@@ -13,6 +13,7 @@ other branches or days never wait for each other on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from contextlib import contextmanager
@@ -37,12 +38,10 @@ CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
 CODE_LENGTH = 6
 
 
-@dataclass(frozen=True)
-class BookingRow:
-    """A booking as stored (``starts_at`` is the branch's local time)."""
+@dataclass(frozen=True, kw_only=True)
+class NewBooking:
+    """A booking to add; ``starts_at`` is the branch's local time, ``seats`` the table held."""
 
-    id: int
-    code: str
     branch: str
     starts_at: datetime
     party_size: int
@@ -52,6 +51,14 @@ class BookingRow:
     phone: Optional[str] = field(default=None, repr=False)  # staff only, never logged
     table: Optional[str] = None
     conversation_key: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingRow(NewBooking):
+    """A booking as stored: with its id, code and creation time (UTC)."""
+
+    id: int
+    code: str
     created_at: Optional[datetime] = None
 
 
@@ -120,32 +127,9 @@ class BookingStore:
             return self.by_code(connection, code)
 
     @staticmethod
-    def insert(
-        connection: Connection,
-        *,
-        branch: str,
-        starts_at: datetime,
-        party_size: int,
-        seats: int,
-        status: str,
-        name: Optional[str] = None,
-        phone: Optional[str] = None,
-        table: Optional[str] = None,
-        conversation_key: Optional[str] = None,
-    ) -> BookingRow:
+    def insert(connection: Connection, booking: NewBooking) -> BookingRow:
         """Add a booking with a fresh code (a clash with an existing code draws again)."""
-        values = dict(
-            branch=branch,
-            starts_at=starts_at,
-            party_size=party_size,
-            seats=seats,
-            status=status,
-            name=name,
-            phone=phone,
-            table=table,
-            conversation_key=conversation_key,
-            created_at=utcnow(),
-        )
+        values = {**dataclasses.asdict(booking), "created_at": utcnow()}
         for _ in range(10):
             code = new_code()
             try:
@@ -156,11 +140,11 @@ class BookingStore:
             logger.info(
                 "booking %s %s: %s %s, %d guests, phone %s",
                 code,
-                status,
-                branch,
-                starts_at.isoformat(timespec="minutes"),
-                party_size,
-                mask_personal_data(phone or "-"),
+                booking.status,
+                booking.branch,
+                booking.starts_at.isoformat(timespec="minutes"),
+                booking.party_size,
+                mask_personal_data(booking.phone or "-"),
             )
             found = BookingStore.by_code(connection, code)
             assert found is not None

@@ -33,7 +33,9 @@ def profile() -> BusinessProfile:
 
 
 def row(status: str) -> BookingRow:
-    return BookingRow(1, "K7QXA3", "hoan-kiem", AT, 4, 4, status, "Minh", "0912345678")
+    return BookingRow(
+        id=1, code="K7QXA3", branch="hoan-kiem", starts_at=AT, party_size=4, seats=4, status=status
+    )
 
 
 def test_confirmed_gives_the_code(profile):
