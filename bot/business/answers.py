@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import groupby
+from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.business.profile import (
@@ -83,9 +84,14 @@ class BusinessDesk:
         self._profile = profile
 
     @classmethod
-    def from_file(cls, path=BUSINESS_PATH) -> "BusinessDesk":
+    def from_file(cls, path: Path = BUSINESS_PATH) -> "BusinessDesk":
         """A desk reading ``path``, re-read whenever the file changes."""
         return cls(ProfileSource(path).get)
+
+    @property
+    def profile(self) -> BusinessProfile:
+        """The current profile (for bookings and their replies)."""
+        return self._profile()
 
     @property
     def topics(self) -> Tuple[str, ...]:
@@ -230,11 +236,11 @@ def _next_opening(profile: BusinessProfile, after: dt.datetime) -> str:
 def _week(profile: BusinessProfile, today: dt.date) -> str:
     spans = [_span(profile.hours.on(day)) for day in range(7)]
     groups = []
-    for span, days in groupby(range(7), key=lambda day: spans[day]):
-        days = list(days)
-        names = WEEKDAY_NAMES[days[0]]
-        if len(days) > 1:
-            names += f" – {WEEKDAY_NAMES[days[-1]]}"
+    for span, run in groupby(range(7), key=lambda day: spans[day]):
+        weekdays = list(run)
+        names = WEEKDAY_NAMES[weekdays[0]]
+        if len(weekdays) > 1:
+            names += f" – {WEEKDAY_NAMES[weekdays[-1]]}"
         groups.append(f"{names}: {span}")
     text = "Giờ mở cửa: " + "; ".join(groups) + "."
     soon = [
