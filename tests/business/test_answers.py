@@ -20,11 +20,10 @@ from bot.business.answers import (
     BusinessDesk,
     clock,
     day_name,
-    diet_query,
     duration,
-    match_dishes,
     money,
 )
+from bot.business.menu import diet_query, match_dishes
 from bot.business.profile import BusinessProfile
 
 SAMPLE = Path(__file__).resolve().parent / "business.yml"
