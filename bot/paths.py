@@ -5,6 +5,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 CATALOG_PATH = DATA_DIR / "needs" / "catalog.yml"
+BUSINESS_PATH = DATA_DIR / "business.yml"
 LEXICON_PATH = DATA_DIR / "language" / "lexicon.yml"
 EMERGENCY_PATH = DATA_DIR / "language" / "emergency.yml"
 REPORT_RULES_PATH = DATA_DIR / "report" / "recommendations.yml"

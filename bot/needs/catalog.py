@@ -7,21 +7,18 @@ file, line, entry and field, so a typo never reaches a guest.
 
 from __future__ import annotations
 
-import logging
 import re
 import string
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
-from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
+from pydantic import Field, StrictBool, ValidationError, validator
 
 from bot.language.text import fold
 from bot.paths import CATALOG_PATH
-from bot.yaml_source import DataFileError, YamlSource
-
-logger = logging.getLogger(__name__)
+from bot.yaml_source import DataFileError, ReloadingFile, YamlSource
+from bot.yaml_source import StrictModel as _Strict
 
 Problem = Tuple[Sequence[object], str]
 
@@ -32,14 +29,6 @@ REPORT_PLACEHOLDERS = frozenset({"requests", "unmet", "escalated", "days", "labe
 
 class CatalogError(DataFileError):
     """The catalog file is invalid; every problem names file, line, entry, field."""
-
-
-class _Strict(BaseModel):
-    class Config:
-        extra = "forbid"
-        allow_mutation = False
-        anystr_strip_whitespace = True
-        min_anystr_length = 1
 
 
 class Item(_Strict):
@@ -177,13 +166,7 @@ class Catalog:
     @classmethod
     def load(cls, path: Path = CATALOG_PATH) -> "Catalog":
         """Load and validate ``path``; raises :class:`CatalogError` listing problems."""
-        try:
-            source = YamlSource.read(path)
-        except DataFileError as error:
-            raise CatalogError(error.problems) from error
-        data = source.plain()
-        if not isinstance(data, dict):
-            raise CatalogError([source.problem([], "expected a mapping at the top")])
+        source, data = YamlSource.read_mapping(path, CatalogError)
         parsed = _parse(data)
         if parsed.problems:
             raise CatalogError([source.problem(loc, msg) for loc, msg in parsed.problems])
@@ -279,31 +262,8 @@ def _check_need(catalog: _Parsed, need_id: str, need: Need) -> Iterator[Problem]
             yield [*base, "clarify"], f"no alternative serves sub-goal '{sub_goal}'"
 
 
-class CatalogSource:
+class CatalogSource(ReloadingFile[Catalog]):
     """The catalog file, re-read when it changes; a broken edit keeps the last good one."""
 
     def __init__(self, path: Path = CATALOG_PATH) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._mtime = self.path.stat().st_mtime
-        self._catalog = Catalog.load(self.path)
-        self.last_error: Optional[CatalogError] = None
-
-    def get(self) -> Catalog:
-        """The current catalog (reloaded if the file changed and is valid)."""
-        try:
-            mtime = self.path.stat().st_mtime
-        except OSError:
-            return self._catalog
-        if mtime != self._mtime:
-            with self._lock:
-                if mtime != self._mtime:
-                    self._mtime = mtime
-                    try:
-                        self._catalog = Catalog.load(self.path)
-                        self.last_error = None
-                        logger.info("catalog reloaded from %s", self.path)
-                    except CatalogError as error:
-                        self.last_error = error
-                        logger.error("catalog edit refused, keeping the previous one:\n%s", error)
-        return self._catalog
+        super().__init__(path, Catalog.load, "catalog")

@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the need log (SPEC §5). Schema changes go through Alembic."""
+"""SQLAlchemy models of the need log and bookings (SPEC §5). Schema changes go through Alembic."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -72,3 +73,48 @@ class Handoff(Base):
     handled_at = Column(DateTime(timezone=False), nullable=True)
 
     __table_args__ = (UniqueConstraint("key", name="uq_handoffs_key"),)
+
+
+class Booking(Base):
+    """A table reservation. ``starts_at`` is the branch's local time (naive).
+
+    ``seats`` is the size of table held (the smallest free one the party fits),
+    ``table`` the guest's table number when known (the QR code they scanned).
+    Only ``confirmed`` bookings hold a table; ``waitlist`` ones wait for one.
+    """
+
+    __tablename__ = "bookings"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    code = Column(String(8), nullable=False)
+    branch = Column(String(32), nullable=False)
+    starts_at = Column(DateTime(timezone=False), nullable=False)
+    party_size = Column(Integer, nullable=False)
+    seats = Column(Integer, nullable=False)
+    name = Column(String(100), nullable=True)
+    phone = Column(String(32), nullable=True)
+    status = Column(String(16), nullable=False)
+    table = Column(String(16), nullable=True)
+    conversation_key = Column(String(64), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=False), nullable=False)
+    updated_at = Column(DateTime(timezone=False), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_bookings_code"),
+        Index("ix_bookings_branch_starts_at", "branch", "starts_at"),
+    )
+
+
+class BookingLock(Base):
+    """One row per branch and day, locked while a booking of that day is decided.
+
+    Serialises the capacity check and the insert, so two guests can never
+    both take the last table (``SELECT … FOR UPDATE`` semantics through an
+    UPDATE, which also takes SQLite's write lock).
+    """
+
+    __tablename__ = "booking_locks"
+
+    branch = Column(String(32), primary_key=True)
+    day = Column(Date, primary_key=True)
+    version = Column(Integer, nullable=False, default=0, server_default="0")

@@ -22,6 +22,7 @@ class ProjectPaths:
 
     root: Path
     catalog: Path
+    business: Path
     lexicon: Path
     emergency: Path
     domain: Path
@@ -42,6 +43,7 @@ class ProjectPaths:
         return cls(
             root=root,
             catalog=data / "needs" / "catalog.yml",
+            business=data / "business.yml",
             lexicon=data / "language" / "lexicon.yml",
             emergency=data / "language" / "emergency.yml",
             domain=root / "domain.yml",

@@ -2,7 +2,8 @@
 
 Checks, each problem reported with file and line:
 
-* the catalog and the lexicon load (their own validation, every problem);
+* the catalog, the business profile and the lexicon load (their own
+  validation, every problem);
 * every catalog need has an intent of the same name in the domain and in the
   NLU data (at least :data:`MIN_EXAMPLES` examples), a rule sending it to the
   need engine, a story and a test story;
@@ -146,6 +147,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
     """Check the project at ``paths``; ``run_rasa=False`` skips ``rasa data validate``."""
     problems: List[Problem] = []
     facts = _check_catalog(paths.catalog, problems)
+    problems += _check_business(paths.business)
     problems += _check_lexicon(paths.lexicon)
     domain, unreadable = read_domain(paths.domain)
     problems += unreadable
@@ -255,6 +257,17 @@ def _located(path: Path, text: str) -> Problem:
     if found:
         return Problem(path, int(found.group(1)), rest[found.end() :])
     return Problem(path, None, rest.lstrip(": "))
+
+
+def _check_business(path: Path) -> List[Problem]:
+    """The business profile (``data/business.yml``) loads: every problem with its line."""
+    from bot.business.profile import BusinessProfile, ProfileError
+
+    try:
+        BusinessProfile.load(path)
+    except ProfileError as error:
+        return [_located(path, text) for text in error.problems]
+    return []
 
 
 def _check_lexicon(path: Path) -> List[Problem]:

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.models import Base
 
-TABLES = {"need_occurrences", "handoffs"}
+KEYED_TABLES = {"need_occurrences", "handoffs"}  # rows with an idempotency key
+TABLES = KEYED_TABLES | {"bookings", "booking_locks"}
 
 
 def _head(url: str) -> str:
@@ -113,7 +114,7 @@ def test_handoff_columns_get_the_migration_defaults(db_url, engines):
     assert (bool(row.urgent), row.status) == (False, "waiting")
 
 
-@pytest.mark.parametrize("table", sorted(TABLES))
+@pytest.mark.parametrize("table", sorted(KEYED_TABLES))
 def test_idempotency_key_is_unique(db_url, engines, table):
     upgrade(db_url)
     insert = text(
@@ -124,3 +125,15 @@ def test_idempotency_key_is_unique(db_url, engines, table):
         connection.execute(insert)
         with pytest.raises(IntegrityError), connection.begin_nested():
             connection.execute(insert)
+
+
+def test_bookings_migration_downgrades_to_the_need_log_alone(db_url, engines):
+    engine = engines(db_url)
+    upgrade(db_url)
+
+    downgrade(db_url, "0001_need_log")
+    assert set(inspect(engine).get_table_names()) - {"alembic_version"} == KEYED_TABLES
+
+    upgrade(db_url)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    assert _differences(engine) == []

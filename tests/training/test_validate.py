@@ -292,3 +292,16 @@ def test_an_open_world_message_in_the_training_data_is_a_leak(project):
     edit(phone, "  examples: |\n", "  examples: |\n    - cho mình xem thực đơn\n")
     (problem,) = problems_in(check(project), project, "data/nlu/needs/phone_power.yml")
     assert "tests/openworld/heldout.yml" in problem.message
+
+
+def test_a_broken_business_profile_fails_validation_with_its_line(project, capsys):
+    business = project / "data/business.yml"
+    edit(business, "    price: 60000\n    category: Bún", '    price: "ba mươi"\n    category: Bún')
+
+    report = check(project)
+
+    [problem] = problems_in(report, project, "data/business.yml")
+    assert problem.line == line_of(business, 'price: "ba mươi"')
+    assert problem.message == 'menu[5].price: must be a positive number of đồng, got "ba mươi"'
+    assert main(["validate", "--skip-rasa", "--root", str(project)]) == 1
+    assert f"data/business.yml:{problem.line}: menu[5].price" in capsys.readouterr().out
