@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -38,7 +38,8 @@ from bot.language.phrases import PhraseFinder, phrase_starts
 from bot.language.text import fold, has_diacritics
 from bot.paths import EMERGENCY_PATH
 
-SEVERE, SIGNS, TOGETHER = "severe", "signs", "together"
+SEVERE, SIGNS, CRIES, TOGETHER = "severe", "signs", "cries", "together"
+TIERS = (SEVERE, SIGNS, CRIES)
 DESCRIBED = "described"  # the category of an emergency only the classifier found
 NEAR = 8  # words between the two parts of a `together` rule, at most
 _REPEATED_END = re.compile(r"(\w)\1+$")
@@ -61,7 +62,7 @@ class EmergencyMatch:
 class _Phrase:
     words: Tuple[str, ...]
     category: str
-    severe: bool
+    tier: str
     text: str
 
 
@@ -84,27 +85,37 @@ class _Span:
         return self.start < other.end and other.start < self.end
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """Everything the phrase file says, as words."""
+
+    phrases: Tuple[_Phrase, ...]
+    together: Tuple[_Together, ...]
+    idioms: Tuple[Tuple[str, ...], ...]
+    reassurance: Tuple[Tuple[str, ...], ...]
+    not_now: Tuple[Tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Classifier:
+    """The learned second opinion and when it counts."""
+
+    model: Callable[[], EmergencyClassifier]
+    alone: float  # no phrase matched: an emergency from this probability
+    arbitrate: float  # a cry, or a phrase in a "not here and now" message
+
+
 class EmergencyDetector:
     """Finds an emergency in a guest's message (see the module docstring)."""
 
     def __init__(
-        self,
-        phrases: Sequence[_Phrase],
-        idioms: Sequence[Tuple[str, ...]],
-        reassurance: Sequence[Tuple[str, ...]],
-        finder: PhraseFinder,
-        together: Sequence[_Together] = (),
-        classifier: Optional[Callable[[], EmergencyClassifier]] = None,
-        threshold: float = 1.0,
+        self, rules: _Rules, finder: PhraseFinder, classifier: Optional[_Classifier] = None
     ) -> None:
         # longest first: "hóc xương cá" is reported rather than "hóc"
-        self._phrases = sorted(phrases, key=lambda p: (-len(p.words), not p.severe))
-        self._idioms = list(idioms)
-        self._reassurance = list(reassurance)
+        self._phrases = sorted(rules.phrases, key=lambda p: (-len(p.words), p.tier != SEVERE))
+        self._rules = rules
         self._finder = finder
-        self._together = list(together)
         self._classifier = classifier
-        self._threshold = threshold
         self._remembered = lru_cache(maxsize=4096)(self._detect)
         self._by_first_word: Dict[str, List[Tuple[int, _Phrase]]] = {}
         for rank, phrase in enumerate(self._phrases):
@@ -125,73 +136,94 @@ class EmergencyDetector:
         together: List[_Together] = []
         for category, tiers in categories.items():
             where = f"{path}: categories.{category}"
-            if not isinstance(tiers, dict) or set(tiers) - {SEVERE, SIGNS, TOGETHER}:
+            if not isinstance(tiers, dict) or set(tiers) - {*TIERS, TOGETHER}:
                 raise EmergencyPhrasesError(
-                    f"{where}: expected 'severe', 'signs' and/or 'together' lists"
+                    f"{where}: expected 'severe', 'signs', 'cries' and/or 'together' lists"
                 )
-            for tier in (SEVERE, SIGNS):
+            for tier in TIERS:
                 for text in _phrase_list(tiers.get(tier, []), f"{where}.{tier}"):
-                    words = tuple(finder.words(text))
-                    phrases.append(_Phrase(words, str(category), tier == SEVERE, text))
+                    phrases.append(_Phrase(_words(finder, text), str(category), tier, text))
             together += _together_rules(tiers.get(TOGETHER, []), str(category), finder, where)
-        idioms = [
-            tuple(finder.words(t))
-            for t in _phrase_list(raw.get("not_emergency", []), f"{path}: not_emergency")
-        ]
-        calm = [
-            tuple(finder.words(t))
-            for t in _phrase_list(raw.get("reassurance", []), f"{path}: reassurance")
-        ]
-        threshold = _classifier_threshold(raw.get("classifier"), f"{path}: classifier")
-        data_dir = Path(path).resolve().parent.parent
-        classifier = (lambda: trained_classifier(data_dir)) if threshold is not None else None
-        return cls(phrases, idioms, calm, finder, together, classifier, threshold or 1.0)
+        lists = {
+            key: tuple(_words(finder, t) for t in _phrase_list(raw.get(key, []), f"{path}: {key}"))
+            for key in ("not_emergency", "reassurance", "not_now")
+        }
+        rules = _Rules(
+            tuple(phrases),
+            tuple(together),
+            lists["not_emergency"],
+            lists["reassurance"],
+            lists["not_now"],
+        )
+        return cls(rules, finder, _classifier(raw.get("classifier"), path))
 
     def detect(self, text: str) -> Optional[EmergencyMatch]:
         """The emergency in ``text``, or None (remembered: guests and evaluations repeat)."""
         return self._remembered(text)
 
     def _detect(self, text: str) -> Optional[EmergencyMatch]:
-        words = [_calm_typing(w) for w in self._finder.words(unicodedata.normalize("NFC", text))]
+        words = _words(self._finder, unicodedata.normalize("NFC", text))
+        not_now = any(_spans(words, marker) for marker in self._rules.not_now)
+        doubtful: Optional[EmergencyMatch] = None
+        for match, cry in self._matches(words):
+            if not (cry or not_now) or self._classifier is None:
+                return match
+            doubtful = doubtful or match
+        if doubtful is not None:
+            return doubtful if self._probability(text) >= self._arbitrate() else None
+        return self._classified(text)
+
+    def _matches(self, words: Sequence[str]) -> Iterator[Tuple[EmergencyMatch, bool]]:
+        """Phrase and ``together`` matches, strongest first, each with whether it is a cry."""
         ranked = sorted(
             {entry for w in words for entry in self._by_first_word.get(fold(w), ())},
             key=lambda entry: entry[0],
         )  # usually empty: no emergency word at all
-        candidates = [
-            (phrase, span)
-            for _, phrase in ranked
-            for span in _spans(words, phrase.words)
-            if not (len(phrase.words) == 1 and _bare(words[span.start], phrase.text))
-        ]  # a one-word phrase typed without its diacritics is not enough
-        idiom_spans = [span for idiom in self._idioms for span in _spans(words, idiom)]
-        if candidates:
-            calm = any(_spans(words, phrase) for phrase in self._reassurance)
-            for phrase, span in candidates:
-                if (calm and not phrase.severe) or _cancelled(span, idiom_spans):
+        idiom_spans = [span for idiom in self._rules.idioms for span in _spans(words, idiom)]
+        calm = bool(ranked) and any(_spans(words, p) for p in self._rules.reassurance)
+        for _, phrase in ranked:
+            for span in _spans(words, phrase.words):
+                if len(phrase.words) == 1 and _bare(words[span.start], phrase.text):
+                    continue  # a one-word phrase typed without its diacritics is not enough
+                if (calm and phrase.tier != SEVERE) or _cancelled(span, idiom_spans):
                     continue
-                return EmergencyMatch(phrase.category, phrase.text, phrase.severe)
-        for rule in self._together:
+                match = EmergencyMatch(phrase.category, phrase.text, phrase.tier == SEVERE)
+                yield match, phrase.tier == CRIES
+        for rule in self._rules.together:
             if _described(words, rule, idiom_spans):
-                return EmergencyMatch(rule.category, rule.text, True)
-        return self._classified(text)
+                yield EmergencyMatch(rule.category, rule.text, True), False
+
+    def _probability(self, text: str) -> float:
+        assert self._classifier is not None
+        return self._classifier.model().probability(text)
+
+    def _arbitrate(self) -> float:
+        assert self._classifier is not None
+        return self._classifier.arbitrate
 
     def _classified(self, text: str) -> Optional[EmergencyMatch]:
         if self._classifier is None:
             return None
-        probability = self._classifier().probability(text)
-        if probability < self._threshold:
+        probability = self._probability(text)
+        if probability < self._classifier.alone:
             return None
         return EmergencyMatch(DESCRIBED, f"p={probability:.2f}", True)
 
 
-def _classifier_threshold(value: object, where: str) -> Optional[float]:
-    """``classifier: {threshold: 0.x}``, or None when the file has no classifier."""
+def _classifier(value: object, path: Path) -> Optional[_Classifier]:
+    """``classifier: {threshold, arbitrate}``, or None when the file has none."""
     if value is None:
         return None
-    threshold = value.get("threshold") if isinstance(value, dict) else None
-    if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        raise EmergencyPhrasesError(f"{where}.threshold: expected a probability in (0, 1]")
-    return float(threshold)
+    where = f"{path}: classifier"
+    settings = value if isinstance(value, dict) else {}
+    probabilities = [settings.get(key) for key in ("threshold", "arbitrate")]
+    for key, probability in zip(("threshold", "arbitrate"), probabilities, strict=True):
+        if not isinstance(probability, (int, float)) or not 0 < probability <= 1:
+            raise EmergencyPhrasesError(f"{where}.{key}: expected a probability in (0, 1]")
+    data_dir = Path(path).resolve().parent.parent
+    return _Classifier(
+        lambda: trained_classifier(data_dir), float(probabilities[0]), float(probabilities[1])
+    )
 
 
 def _together_rules(
@@ -205,7 +237,7 @@ def _together_rules(
         if not isinstance(pair, list) or len(pair) != 2:
             raise EmergencyPhrasesError(f"{where}.together[{index}]: expected [first, second]")
         first, second = (
-            tuple(tuple(finder.words(t)) for t in _phrase_list(part, f"{where}.together[{index}]"))
+            tuple(_words(finder, t) for t in _phrase_list(part, f"{where}.together[{index}]"))
             for part in pair
         )
         rules.append(_Together(first, second, category, f"{pair[0][0]} … {pair[1][0]}"))
@@ -245,6 +277,11 @@ def _phrase_list(value: object, where: str) -> List[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise EmergencyPhrasesError(f"{where}: expected a list of non-empty phrases")
     return [str(v) for v in value]
+
+
+def _words(finder: PhraseFinder, text: str) -> Tuple[str, ...]:
+    """Words as the detector compares them, the same for messages and for the file."""
+    return tuple(_calm_typing(word) for word in finder.words(text))
 
 
 def _calm_typing(word: str) -> str:
