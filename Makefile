@@ -4,10 +4,8 @@ SHELL := /bin/bash
 
 PYTHON := .venv/bin/python
 STAMP := .venv/.installed
-export RASA_TELEMETRY_ENABLED ?= false
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
-export PYTHONHASHSEED ?= 0
+# Environment defaults (TensorFlow, telemetry, hash seed) live in bot/environment.py;
+# `python -m bot` and `python -m harness` apply them.
 
 .PHONY: help setup run test train validate eval bench soak lint format browser screenshots clean
 
@@ -39,13 +37,13 @@ validate: $(STAMP) ## check catalog <-> domain <-> NLU <-> stories, then rasa da
 
 eval: $(STAMP) ## NLU evaluation on the held-out split -> reports/eval/ (Markdown + PNG)
 	$(PYTHON) -m bot train
-	$(PYTHON) -m bot eval
+	$(PYTHON) -m harness eval
 
 bench: $(STAMP) ## benchmarks vs stock Rasa -> BENCHMARKS.md
-	$(PYTHON) -m bot bench
+	$(PYTHON) -m harness bench
 
 soak: $(STAMP) ## load + faults for MINUTES (default 5) minutes, prints the figures
-	$(PYTHON) -m bot soak --minutes $(or $(MINUTES),5)
+	$(PYTHON) -m harness soak --minutes $(or $(MINUTES),5)
 
 screenshots: $(STAMP) browser ## regenerate docs/*.png (widget and report)
 	$(PYTHON) scripts/screenshots.py

@@ -15,21 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Dict, List, Optional, Sequence
 
-from bot import settings
-from bot.model import latest_model
+from bot import environment, settings
 from bot.paths import ROOT
+from bot.rasa.model import latest_model
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
-# One TensorFlow thread per op pool in the Rasa server: DIET here is small, and
-# on 2 cores TF's thread pools fight the event loop and the action server.
-# Measured with `make bench`'s load: 50 concurrent ~47-58 -> ~59-63 turns/s,
-# 1 client p50 ~23-29 -> ~20 ms. The environment still wins over these.
-RASA_SERVER_ENV = {
-    "TF_INTER_OP_PARALLELISM_THREADS": "1",
-    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-}
+# TensorFlow's thread pools for the Rasa server (why: bot/environment.py).
+RASA_SERVER_ENV = dict(environment.RASA_SERVER_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -112,13 +106,11 @@ def ensure_staff_token(env: Dict[str, str]) -> str:
 
 def run(train: bool = True) -> int:
     """Prepare everything, start the services and supervise them."""
-    from bot.model import train as train_model
+    from bot.rasa.model import train as train_model
     from bot.store.migrate import upgrade
 
-    env = dict(os.environ)
+    env = environment.with_defaults(os.environ, extra={})
     token = ensure_staff_token(env)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     print("==> Database migrations", flush=True)
     upgrade()
     if train:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import string
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
 
-from bot.language.text import fold
+from bot.language.address import GUEST_PLACEHOLDERS
+from bot.language.text import fold, format_fields
 from bot.paths import CATALOG_PATH
 from bot.yaml_source import DataFileError, YamlSource
 
@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 Problem = Tuple[Sequence[object], str]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
+# The entity that carries a catalog item (``charger``) in an NLU parse.
+ITEM_ENTITY = "item"
 REPORT_PLACEHOLDERS = frozenset({"requests", "unmet", "escalated", "days", "label"})
 
 
@@ -207,13 +208,9 @@ class Catalog:
         return next(need_id for need_id, need in self.needs.items() if need.emergency)
 
 
-def _placeholders(text: str) -> List[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-
-
 def _bad_placeholders(text: str, allowed: frozenset) -> List[str]:
     try:
-        return [name for name in _placeholders(text) if name not in allowed]
+        return [name for name in format_fields(text) if name not in allowed]
     except ValueError as error:  # unbalanced braces
         return [str(error)]
 

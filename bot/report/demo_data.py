@@ -87,9 +87,9 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 def seed_demo(engine: Engine, catalog: Catalog, days: int = 30, seed: int = 7) -> int:
     """Write ``days`` days of synthetic needs; returns how many needs were written."""
-    from bot.language.resources import LanguageResources
-    from bot.language.spacy_items import ItemMatcher
     from bot.paths import CATALOG_PATH, LEXICON_PATH
+    from bot.rasa.resources import LanguageResources
+    from bot.rasa.spacy_items import ItemMatcher
 
     rng = random.Random(seed)
     matcher = ItemMatcher(LanguageResources.from_files(CATALOG_PATH, LEXICON_PATH))

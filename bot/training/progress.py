@@ -65,7 +65,7 @@ def show_training_progress(level: int = logging.INFO) -> ComponentLog:
         import rasa.model_training
     for category in noise:
         warnings.simplefilter("ignore", category)
-    from bot.model import quiet_logging
+    from bot.rasa.model import quiet_logging
 
     quiet_logging(logging.WARNING)  # structlog: no debug dumps of rule states
     console = logging.StreamHandler(sys.stderr)

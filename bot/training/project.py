@@ -32,7 +32,6 @@ class ProjectPaths:
     test_stories: Path
     heldout: Path
     openworld: Path
-    dialogue_code: Path
 
     @classmethod
     def at(cls, root: Path = ROOT) -> "ProjectPaths":
@@ -52,7 +51,6 @@ class ProjectPaths:
             test_stories=root / "tests" / "test_stories.yml",
             heldout=root / "tests" / "heldout",
             openworld=root / "tests" / "openworld",
-            dialogue_code=ROOT / "bot" / "needs" / "dialogue.py",
         )
 
     def show(self, path: Path) -> str:

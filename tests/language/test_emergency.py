@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation_openworld import emergency_phrasings, non_emergencies
 from bot.language.emergency import EmergencyDetector, EmergencyPhrasesError
 from bot.language.lexicon import Lexicon
+from harness.evaluation.openworld import emergency_phrasings, non_emergencies
 
 
 @pytest.fixture(scope="module")

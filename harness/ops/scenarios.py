@@ -20,14 +20,14 @@ import requests
 from markupsafe import escape
 from sqlalchemy import select, text
 
-from bot.channels import BUSY_MESSAGE
-from bot.ops import hostile
-from bot.ops.cluster import Cluster
-from bot.ops.conversations import CHARGER_STORY, EVENING, PARKING, Script, is_busy, texts
-from bot.ops.ledger import Ledger, keys_of, settle
-from bot.ops.traffic import Figures, Traffic, expected_rows
+from bot.rasa.channels import BUSY_MESSAGE
 from bot.store.models import NeedOccurrence
 from bot.store.outbox import Outbox
+from harness.ops import hostile
+from harness.ops.cluster import Cluster
+from harness.ops.conversations import CHARGER_STORY, EVENING, PARKING, Script, is_busy, texts
+from harness.ops.ledger import Ledger, keys_of, settle
+from harness.ops.traffic import Figures, Traffic, expected_rows
 
 Log = Callable[[str], None]
 WIDGET_TIMEOUT = 30.0  # seconds; REQUEST_TIMEOUT in bot/web/static/widget.js

@@ -6,13 +6,13 @@ PostgreSQL database of its own (``hieuy_scale_<random>``, created here and
 dropped by :meth:`Cluster.close`) and ``RedisLockStore`` with a random key
 prefix. One action server and the web app log needs to the same database.
 
-Two TCP proxies (:class:`bot.ops.proxy.TcpProxy`) stand in front of the
+Two TCP proxies (:class:`harness.ops.proxy.TcpProxy`) stand in front of the
 dependencies so scenarios can take them away: the action server's and the web
 app's ``DATABASE_URL`` (the need log) go through ``db_proxy``; the lock store
 goes through ``redis_proxy``. The tracker store connects directly.
 
 The first replica, the action server and the web app are started by
-:func:`bot.stack.start_stack`, so that the tests and the soak run exactly what
+:func:`harness.stack.start_stack`, so that the tests and the soak run exactly what
 ``make run`` runs. Without Redis there is a
 single replica and no lock store (replicas without a shared lock store would
 process one conversation's messages concurrently).
@@ -35,9 +35,9 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.ops.proxy import TcpProxy
 from bot.paths import ROOT
-from bot.stack import free_port, start_stack, stop_stack, wait_for
+from harness.ops.proxy import TcpProxy
+from harness.stack import free_port, start_stack, stop_stack, wait_for
 
 PROD_ENDPOINTS = ROOT / "deploy" / "endpoints.prod.yml"
 CONVERSATION_SECRET = "scale-test-secret"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -12,11 +11,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from bot.paths import MODELS_DIR, ROOT, TRAINING_DATA_DIRS
-
-# Quiet TensorFlow and keep Rasa from phoning home; set before Rasa is imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 CONFIG_PATH = ROOT / "config.yml"
 DOMAIN_PATH = ROOT / "domain.yml"

@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
-from bot.evaluation import Evaluation, evaluate
-from bot.evaluation_openworld import most_claimed
+from harness.evaluation.heldout import Evaluation, evaluate
+from harness.evaluation.openworld import most_claimed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.evaluation_openworld import OpenWorld
+    from harness.evaluation.openworld import OpenWorld
 
 
 def confusion_png(evaluation: Evaluation, path: Path) -> None:
@@ -184,7 +184,7 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
 
 def write_openworld(out: Path, model: Optional[Path] = None) -> Path:
     """Run the open-world evaluation and write ``out/openworld.md``."""
-    from bot.evaluation_openworld import run
+    from harness.evaluation.openworld import run
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / "openworld.md"

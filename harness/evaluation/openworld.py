@@ -24,10 +24,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.evaluation import STYLES, Example, load_examples, style_of, teencode_words
 from bot.needs.catalog import Catalog
 from bot.needs.inference import InferenceSettings, NeedInference
 from bot.paths import DATA_DIR, HELDOUT_DIR, OPENWORLD_DIR
+from harness.evaluation.heldout import STYLES, Example, load_examples, style_of, teencode_words
 
 NO_NEED = "none"
 EMERGENCY_FILE_MARK = "emergency"  # files of emergencies, kept out of the negatives
@@ -309,7 +309,7 @@ class OpenWorld:
 
 def run(model: Optional[Path] = None, catalog: Optional[Catalog] = None) -> OpenWorld:
     """Parse every split with ``model`` (default: the newest) and score it."""
-    from bot.model import Parser
+    from bot.rasa.model import Parser
 
     catalog = catalog or Catalog.load()
     parser = Parser(model)

@@ -24,13 +24,12 @@ from spacy.vocab import Vocab
 
 from bot.language.segment import Segmenter
 from bot.language.text import fold, has_diacritics
+from bot.needs.catalog import ITEM_ENTITY
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.nlu.tokenizers.tokenizer import Token
 
-    from bot.language.resources import LanguageResources
-
-ITEM_LABEL = "item"
+    from bot.rasa.resources import LanguageResources
 
 
 def _doc(vocab: Vocab, words: Sequence[Tuple[str, str]]) -> Doc:
@@ -74,12 +73,12 @@ class ItemMatcher:
         patterns: List[dict] = []
         for item_id, spellings in sorted(resources.items.items()):
             patterns += [
-                {"label": ITEM_LABEL, "pattern": synonym, "id": item_id}
+                {"label": ITEM_ENTITY, "pattern": synonym, "id": item_id}
                 for synonym in spellings.synonyms
             ]
             patterns += [
                 {
-                    "label": ITEM_LABEL,
+                    "label": ITEM_ENTITY,
                     "pattern": [{"LOWER": token.lower_} for token in self._nlp.make_doc(exact)],
                     "id": item_id,
                 }
@@ -109,7 +108,7 @@ class ItemMatcher:
         return [
             ItemMatch(ent.ent_id_, spans[ent.start][0], spans[ent.end - 1][1])
             for ent in doc.ents
-            if ent.label_ == ITEM_LABEL and self._as_typed(ent.ent_id_, ent)
+            if ent.label_ == ITEM_ENTITY and self._as_typed(ent.ent_id_, ent)
         ]
 
     def _as_typed(self, item_id: str, span: "Span") -> bool:

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from bot.channels import SILENT_COMMANDS
+from bot.rasa.channels import SILENT_COMMANDS
 
 MARKUP = (
     "<script>alert('xss')</script>",

@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-from bot.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 from bot.paths import ROOT
 from bot.serve import RASA_SERVER_ENV
+from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 
 STOCK_CONFIG = ROOT / "bench" / "stock_config.yml"
 
@@ -71,7 +71,7 @@ def _cold(work: Path, name: str) -> None:
 
 
 def _train(work: Path, figures: Figures) -> Tuple[Path, Path]:
-    from bot.model import train
+    from bot.rasa.model import train
 
     _cold(work, "ours-full")
     full = train(force=True, out=work / "ours-full", fixed_name="ours")
@@ -88,14 +88,14 @@ def _train(work: Path, figures: Figures) -> Tuple[Path, Path]:
 
 
 def _accuracy(ours: Path, stock: Path, figures: Figures) -> None:
-    from bot.evaluation import evaluate
+    from harness.evaluation.heldout import evaluate
 
     figures.accuracy["ours"] = evaluate(ours).by_style()
     figures.accuracy["stock"] = evaluate(stock).by_style()
 
 
 def _our_load(work: Path, model: Path, figures: Figures) -> None:
-    from bot.stack import start_stack, stop_stack
+    from harness.stack import start_stack, stop_stack
 
     stack = start_stack(work / "ours-stack", model)
     try:
@@ -106,7 +106,7 @@ def _our_load(work: Path, model: Path, figures: Figures) -> None:
 
 
 def _stock_load(work: Path, figures: Figures) -> None:
-    from bot.stack import free_port, wait_for
+    from harness.stack import free_port, wait_for
 
     project = work / "stock-bot"
     project.mkdir(parents=True)  # rasa init wants an existing directory
@@ -142,8 +142,8 @@ def _stock_load(work: Path, figures: Figures) -> None:
 
 
 def _bench_nlu(work: Path, figures: Figures) -> None:
-    from bot.bench.jointidsf import run as run_bench_nlu
-    from bot.bench.synthetic import write_dataset
+    from harness.bench.jointidsf import run as run_bench_nlu
+    from harness.bench.synthetic import write_dataset
 
     data = write_dataset(work / "synthetic-jointidsf")
     figures.bench_nlu = run_bench_nlu(data, work / "bench-nlu").table()
@@ -207,7 +207,7 @@ def markdown(figures: Figures, command: str) -> str:
     if figures.bench_nlu:
         lines += [
             "",
-            "## bench-nlu at PhoATIS scale (synthetic data, see bot/bench/synthetic.py)",
+            "## bench-nlu at PhoATIS scale (synthetic data, see harness/bench/synthetic.py)",
             "",
             "```",
             figures.bench_nlu,
@@ -229,7 +229,7 @@ def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
             _bench_nlu(work, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    command = "make bench" + (" (python -m bot bench --skip-scale)" if skip_scale else "")
+    command = "make bench" + (" (python -m harness bench --skip-scale)" if skip_scale else "")
     text = markdown(figures, command) + _kept(out)
     out.write_text(text, encoding="utf-8")
     return text
