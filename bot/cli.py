@@ -13,7 +13,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, TextIO
 
 from bot import environment
 from bot.paths import MODELS_DIR
@@ -195,6 +195,15 @@ def _positive_days(value: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command named in ``argv``."""
-    args = build_parser().parse_args(argv)
+    return dispatch(build_parser(), COMMANDS, argv)
+
+
+def dispatch(
+    parser: argparse.ArgumentParser,
+    commands: Mapping[str, Callable[[argparse.Namespace], int]],
+    argv: Optional[List[str]],
+) -> int:
+    """Parse ``argv``, apply the environment defaults, run the chosen command."""
+    args = parser.parse_args(argv)
     environment.apply()
-    return COMMANDS[args.command](args)
+    return commands[args.command](args)

@@ -1,6 +1,6 @@
-"""``python -m harness <command>``: evaluation, benchmarks and soak (``make eval|bench|soak``).
+"""``python -m harness <command>``: evaluation, benchmarks and soak.
 
-These drive the product from outside and are never deployed, so they live
+``make eval``, ``make bench`` and ``make soak`` call it. These drive the product from outside and are never deployed, so they live
 beside ``bot/`` rather than in its command line. Heavy imports happen inside
 the functions so ``--help`` stays instant.
 """
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot import environment
+from bot.cli import dispatch
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -91,6 +91,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command named in ``argv``."""
-    args = build_parser().parse_args(argv)
-    environment.apply()
-    return COMMANDS[args.command](args)
+    return dispatch(build_parser(), COMMANDS, argv)
