@@ -1,8 +1,9 @@
 """``python -m harness <command>``: evaluation, benchmarks and soak.
 
-``make eval``, ``make bench`` and ``make soak`` call it. These drive the product from outside and are never deployed, so they live
-beside ``bot/`` rather than in its command line. Heavy imports happen inside
-the functions so ``--help`` stays instant.
+``make eval``, ``make bench`` and ``make soak`` call it. These drive the
+product from outside and are never deployed, so they live beside ``bot/``
+rather than in its command line. Heavy imports happen inside the functions so
+``--help`` stays instant.
 """
 
 from __future__ import annotations
