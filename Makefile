@@ -26,11 +26,10 @@ train: $(STAMP) ## train (Rasa retrains only what changed); FORCE=1 retrains all
 browser: ## install Debian's Chromium for the browser tests when missing
 	@scripts/ensure-chromium.sh
 
-test: $(STAMP) browser ## set up, train if stale, run the whole suite (pytest + ruff)
+test: $(STAMP) browser ## set up, train if stale, run the whole suite (pytest + lint)
 	$(PYTHON) -m bot train
 	$(PYTHON) -m pytest
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
+	$(MAKE) --no-print-directory lint
 
 validate: $(STAMP) ## check catalog <-> domain <-> NLU <-> stories, then rasa data validate
 	$(PYTHON) -m bot validate
@@ -48,9 +47,10 @@ soak: $(STAMP) ## load + faults for MINUTES (default 5) minutes, prints the figu
 screenshots: $(STAMP) browser ## regenerate docs/*.png (widget and report)
 	$(PYTHON) scripts/screenshots.py
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff (lint + format) and mypy on bot/ and actions/
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
 
 format: $(STAMP) ## apply ruff's formatting and fixes
 	$(PYTHON) -m ruff format .

@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type, Union
 
 from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
 
@@ -23,7 +23,8 @@ from bot.yaml_source import DataFileError, YamlSource
 
 logger = logging.getLogger(__name__)
 
-Problem = Tuple[Sequence[object], str]
+Location = List[Union[str, int]]  # keys and indexes down to a field
+Problem = Tuple[Sequence[Union[str, int]], str]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 # The entity that carries a catalog item (``charger``) in an NLU parse.
@@ -149,10 +150,11 @@ def _parse(data: Dict[str, object]) -> _Parsed:
     except ValidationError as error:
         return _Parsed({}, {}, set(), [(e["loc"], e["msg"]) for e in error.errors()])
     parsed = _Parsed({}, {}, set(header.items), [])
-    for section, model, target in (
+    sections: Tuple[Tuple[str, Type[BaseModel], Dict[str, Any]], ...] = (
         ("items", Item, parsed.items),
         ("needs", Need, parsed.needs),
-    ):
+    )
+    for section, model, target in sections:
         for entry_id, spec in getattr(header, section).items():
             try:
                 target[entry_id] = model.parse_obj(spec)
@@ -241,11 +243,11 @@ def _cross_check(catalog: _Parsed) -> Iterator[Problem]:
 
 
 def _check_need(catalog: _Parsed, need_id: str, need: Need) -> Iterator[Problem]:
-    base: List[object] = ["needs", need_id]
+    base: Location = ["needs", need_id]
     for index, item_id in enumerate(need.items):
         if item_id not in catalog.item_ids:
             yield [*base, "items", index], f"unknown item '{item_id}'"
-    guest_texts: List[Tuple[List[object], str]] = [
+    guest_texts: List[Tuple[Location, str]] = [
         ([*base, "reflect"], need.reflect),
         ([*base, "escalation"], need.escalation),
     ]

@@ -372,7 +372,7 @@ class NeedDialogue:
         if message.sub_goal:
             need_id = reading.need if reading.explicit and reading.need else state.need
             need = self.catalog.needs.get(need_id or "")
-            if need and need.sub_goal(message.sub_goal):
+            if need_id and need and need.sub_goal(message.sub_goal):
                 return need_id, message.sub_goal
         if state.stage == CLARIFY_SUB_GOAL and state.need:
             typed = self._sub_goal_in_text(self.catalog.need(state.need), message.text)

@@ -118,7 +118,7 @@ class WatchedOutput(OutputChannel):
         self.inner = inner
         self.sent = 0
 
-    def name(self) -> str:  # type: ignore[override]  # the wrapped channel's name
+    def name(self) -> str:  # the wrapped channel's name
         """The wrapped channel's name (Rasa picks channel-specific responses by it)."""
         return self.inner.name()
 

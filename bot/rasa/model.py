@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Literal, Optional, Sequence, overload
 
 from bot.paths import MODELS_DIR, ROOT, TRAINING_DATA_DIRS
 
@@ -76,6 +76,14 @@ def train(
         raise RuntimeError("rasa train produced no model")
     seconds = time.perf_counter() - started
     return TrainingRun(model, seconds, retrained=before is None or model != before)
+
+
+@overload
+def latest_model(models_dir: Path = ..., required: Literal[True] = ...) -> Path: ...
+
+
+@overload
+def latest_model(models_dir: Path = ..., *, required: Literal[False]) -> Optional[Path]: ...
 
 
 def latest_model(models_dir: Path = MODELS_DIR, required: bool = True) -> Optional[Path]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Sequence, Tuple, cast
 
 import spacy
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 from spacy.tokens import Token as SpacyToken
 from spacy.vocab import Vocab
@@ -66,9 +67,13 @@ class ItemMatcher:
 
     def __init__(self, resources: "LanguageResources") -> None:
         self._nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
-        self._nlp.tokenizer = SegmenterTokenizer(self._nlp.vocab, resources.segmenter())
-        ruler = self._nlp.add_pipe(
-            "entity_ruler", config={"phrase_matcher_attr": "NORM", "validate": True}
+        self._segmenter = resources.segmenter()
+        self._nlp.tokenizer = SegmenterTokenizer(self._nlp.vocab, self._segmenter)
+        ruler = cast(
+            EntityRuler,
+            self._nlp.add_pipe(
+                "entity_ruler", config={"phrase_matcher_attr": "NORM", "validate": True}
+            ),
         )
         patterns: List[dict] = []
         for item_id, spellings in sorted(resources.items.items()):
@@ -92,7 +97,7 @@ class ItemMatcher:
 
     def match_text(self, text: str) -> List[ItemMatch]:
         """Items in raw text (segments it first); offsets index ``text``."""
-        words = self._nlp.tokenizer.segmenter.segment(text)
+        words = self._segmenter.segment(text)
         return self._match(
             _doc(self._nlp.vocab, [(w.text, w.norm) for w in words]),
             [(w.start, w.end) for w in words],

@@ -89,8 +89,9 @@ def read_yaml(path: Path) -> Tuple[Optional[YamlSource], List[Problem]]:
         mark = getattr(cause, "problem_mark", None)
         if mark is not None:  # a YAML syntax error: say where and what, briefly
             context = getattr(cause, "context", None) or ""
-            message = f"YAML syntax error: {cause.problem} ({context})" if context else ""
-            message = message or f"YAML syntax error: {cause.problem}"
+            problem = getattr(cause, "problem", None)
+            message = f"YAML syntax error: {problem} ({context})" if context else ""
+            message = message or f"YAML syntax error: {problem}"
             return None, [Problem(Path(path), mark.line + 1, message)]
         return None, [Problem(Path(path), None, str(error).replace(f"{path}: ", "", 1))]
 

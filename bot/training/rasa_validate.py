@@ -107,4 +107,4 @@ def _expected(
     if unused:
         return unused.group(1) in action_responses
     no_nlu = _INTENT_WITHOUT_NLU.search(text)
-    return bool(no_nlu) and no_nlu.group(1) in button_intents
+    return no_nlu is not None and no_nlu.group(1) in button_intents

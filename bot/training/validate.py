@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from bot.language.address import GUEST_PLACEHOLDERS
 from bot.language.text import fold, format_fields
@@ -212,20 +212,15 @@ def _check_catalog(path: Path, problems: List[Problem]) -> Optional[CatalogFacts
     except CatalogError as error:
         problems += [_located(path, text) for text in error.problems]
     facts = CatalogFacts(path)
-    root = source.root if isinstance(source.root, dict) else {}
-    items = root.get("items") if isinstance(root.get("items"), dict) else {}
-    for item_id, item in items.items():
+    root = _mapping(source.root)
+    for item_id, item in _mapping(root.get("items")).items():
         facts.items.add(str(item_id))
-        if isinstance(item, dict):
-            for key in ("synonyms", "exact"):
-                spellings = item.get(key) if isinstance(item.get(key), list) else []
-                facts.spellings.update(fold(str(s)) for s in spellings)
-    needs = root.get("needs") if isinstance(root.get("needs"), dict) else {}
-    for need_id, need in needs.items():
+        for key in ("synonyms", "exact"):
+            facts.spellings.update(fold(str(s)) for s in _sequence(_mapping(item).get(key)))
+    for need_id, raw_need in _mapping(root.get("needs")).items():
         facts.needs[str(need_id)] = source.line_of(["needs", need_id])
-        need = need if isinstance(need, dict) else {}
-        clarify = need.get("clarify") if isinstance(need.get("clarify"), dict) else {}
-        options = clarify.get("options") if isinstance(clarify.get("options"), list) else []
+        need = _mapping(raw_need)
+        options = _sequence(_mapping(need.get("clarify")).get("options"))
         facts.sub_goals[str(need_id)] = {
             str(o["id"]) for o in options if isinstance(o, dict) and "id" in o
         }
@@ -244,6 +239,16 @@ def _check_catalog(path: Path, problems: List[Problem]) -> Optional[CatalogFacts
                         _located(path, source.problem(where, f"unknown sub-goal '{sub_goal}'"))
                     )
     return facts
+
+
+def _mapping(value: object) -> Dict[Any, Any]:
+    """``value`` if it is a mapping, else an empty one (a malformed file is reported elsewhere)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: object) -> List[Any]:
+    """``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def _located(path: Path, text: str) -> Problem:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -73,7 +73,7 @@ class _Guard(BaseHTTPMiddleware):
                 headers={"Retry-After": "1"},
             )
         response = await call_next(request)
-        headers: Dict[str, Any] = response.headers
+        headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
         if request.url.path.startswith(("/report", "/login", "/api")):
