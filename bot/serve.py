@@ -47,10 +47,11 @@ def services(
     web_port: int = WEB_PORT,
     model: Optional[Path] = None,
     endpoints: Path = ROOT / "endpoints.yml",
+    origins: Optional[Sequence[str]] = None,
 ) -> List[Service]:
-    """The commands for the three processes."""
+    """The commands for the three processes (CORS: ``origins``, else ``ALLOWED_ORIGINS``)."""
     bin_dir = Path(sys.executable).parent
-    origins = settings.allowed_origins() or default_origins(web_port)
+    origins = origins or settings.allowed_origins() or default_origins(web_port)
     rasa = [
         str(bin_dir / "rasa"),
         "run",

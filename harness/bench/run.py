@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bot.paths import ROOT
 from bot.serve import RASA_SERVER_ENV
@@ -163,12 +163,39 @@ def markdown(figures: Figures, command: str) -> str:
         "Each turn: NLU, policies, the custom action with its need-log write (ours), "
         "the bot's replies. Ours: 10 Vietnamese turns per conversation (needs, buttons, "
         "answers); stock: `rasa init`'s moodbot with 10 English turns. Both Rasa servers "
-        "run with the settings of `bot/serve.py` (`RASA_SERVER_ENV`: one TensorFlow "
+        "run with the settings of `bot/environment.py` (`RASA_SERVER_DEFAULTS`: one TensorFlow "
         "thread per op pool).",
         "",
         "| bot | clients | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    lines += _latency_rows(figures)
+    lines += [
+        "",
+        "## Held-out NLU accuracy (tests/heldout, never trained on)",
+        "",
+        "| pipeline | style | examples | need top-1 | intent top-1 |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for pipeline, table in figures.accuracy.items():
+        for style, (count, need, intent) in table.items():
+            lines.append(f"| {pipeline} | {style} | {count} | {need:.1%} | {intent:.1%} |")
+    lines += _size_rows(figures)
+    if figures.bench_nlu:
+        lines += [
+            "",
+            "## bench-nlu at PhoATIS scale (synthetic data, see harness/bench/synthetic.py)",
+            "",
+            "```",
+            figures.bench_nlu,
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _latency_rows(figures: Figures) -> List[str]:
+    """One table row per bot and load, then the ratios ours / stock."""
+    lines: List[str] = []
     for bot, results in figures.load.items():
         for result in results:
             lines.append(
@@ -185,16 +212,12 @@ def markdown(figures: Figures, command: str) -> str:
                 f"p95 ×{ours.percentile(95) / stock.percentile(95):.2f}, "
                 f"throughput ×{ours.throughput / stock.throughput:.2f}"
             )
-    lines += [
-        "",
-        "## Held-out NLU accuracy (tests/heldout, never trained on)",
-        "",
-        "| pipeline | style | examples | need top-1 | intent top-1 |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for pipeline, table in figures.accuracy.items():
-        for style, (count, need, intent) in table.items():
-            lines.append(f"| {pipeline} | {style} | {count} | {need:.1%} | {intent:.1%} |")
+    return lines
+
+
+def _size_rows(figures: Figures) -> List[str]:
+    """Training time, model size and server memory."""
+    lines: List[str] = []
     lines += ["", "## Training and size", "", "| what | value |", "|---|---:|"]
     lines += [
         f"| training: {name} | {seconds:.0f} s |" for name, seconds in figures.train_seconds.items()
@@ -204,16 +227,7 @@ def markdown(figures: Figures, command: str) -> str:
         f"| Rasa server RSS after warm-up: {name} | {mb:.0f} MB |"
         for name, mb in figures.rss_mb.items()
     ]
-    if figures.bench_nlu:
-        lines += [
-            "",
-            "## bench-nlu at PhoATIS scale (synthetic data, see harness/bench/synthetic.py)",
-            "",
-            "```",
-            figures.bench_nlu,
-            "```",
-        ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from harness.evaluation.heldout import Evaluation, evaluate
 from harness.evaluation.openworld import most_claimed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from harness.evaluation.openworld import OpenWorld
+    from harness.evaluation.openworld import EmergencyScores, GroupingScore, OpenWorld
 
 
 def confusion_png(evaluation: Evaluation, path: Path) -> None:
@@ -150,7 +150,14 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
             f"| {cs.accept} | {cs.item_weight} | {cs.non_need_margin} | {c.need_top1:.1%} "
             f"| {c.false_need:.1%} | {c.score:.3f} |"
         )
-    em = result.emergencies
+    lines += _emergency_lines(result.emergencies)
+    lines += _grouping_lines(result.groupings)
+    return "\n".join(lines) + "\n"
+
+
+def _emergency_lines(em: "EmergencyScores") -> List[str]:
+    """Emergency recall per category, what was missed, and false emergencies."""
+    lines: List[str] = []
     caught, total = em.caught
     lines += [
         "",
@@ -166,6 +173,12 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
     lines += [f"| {c} | {k}/{n} |" for c, (k, n) in em.recall.items()]
     lines += [f"- missed ({c}): {t}" for c, t in em.missed]
     lines += [f"- false: {t} (“{p}”)" for t, p in em.false]
+    return lines
+
+
+def _grouping_lines(groupings: Sequence["GroupingScore"]) -> List[str]:
+    """Purity and adjusted Rand of each way of grouping unrecognised requests."""
+    lines: List[str] = []
     lines += [
         "",
         "## Grouping unrecognised requests (tests/openworld/unrecognized_groups.yml)",
@@ -177,9 +190,9 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
     ]
     lines += [
         f"| {g.method} | {g.threshold} | {g.purity:.3f} | {g.ari:.3f} | {g.groups} | {g.texts} |"
-        for g in result.groupings
+        for g in groupings
     ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def write_openworld(out: Path, model: Optional[Path] = None) -> Path:
