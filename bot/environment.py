@@ -1,23 +1,23 @@
 """The process environment every entry point starts from, in one place.
 
 TensorFlow, Rasa and SQLAlchemy read these variables when they are first
-imported, so they are set by the entry points (``python -m bot``,
-``python -m harness``, the tests) before anything heavy is imported, and
-passed on to the processes ``make run`` starts. A value already in the
-environment always wins.
+imported, so the entry points (``python -m bot``, ``python -m harness``, the
+tests) set them before anything heavy is imported, and ``make run`` passes
+them on to the processes it starts. A value already in the environment wins.
 
-The warning filters here are the known third-party deprecation warnings that
-``make run`` would otherwise print by the page; each one names the module
-that warns and the start of its message, so a new warning, and any of ours,
-stays visible.
+The warning filters are the known third-party warnings that would otherwise
+fill ``make run``'s first screens: each one names its category, the module
+that warns and (where the module warns about several things) the start of the
+message, so a new warning, and any warning of ours, stays visible.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
-from typing import Dict, List, Mapping, MutableMapping, Sequence, Tuple
+from typing import Dict, List, Mapping, MutableMapping, Sequence, Tuple, Type
 
 DEFAULTS: Mapping[str, str] = {
     # TensorFlow's C++ INFO/WARNING lines (CPU features, oneDNN) on every start.
@@ -26,7 +26,7 @@ DEFAULTS: Mapping[str, str] = {
     "RASA_TELEMETRY_ENABLED": "false",
     # Rasa 3.6 pins SQLAlchemy 1.4, which announces 2.0 on every engine.
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    # Training gives the same model for the same data (set sets of strings in order).
+    # The same data trains the same model (the order of sets of strings is fixed).
     "PYTHONHASHSEED": "0",
 }
 
@@ -39,72 +39,59 @@ RASA_SERVER_DEFAULTS: Mapping[str, str] = {
     "TF_INTRA_OP_PARALLELISM_THREADS": "1",
 }
 
-# (module that warns, start of the message): known third-party deprecations
-# that say nothing a user of this product can act on.
-THIRD_PARTY_WARNINGS: Sequence[Tuple[str, str]] = (
-    ("pkg_resources", "Deprecated call to `pkg_resources.declare_namespace"),
-    ("pkg_resources", "pkg_resources is deprecated as an API"),
-    ("tensorflow", "distutils Version classes are deprecated"),
-    ("flatbuffers", "the imp module is deprecated"),
-    ("keras", "distutils Version classes are deprecated"),
-    ("sanic_cors", "distutils Version classes are deprecated"),
-    ("rasa", "Importing 'rasa.utils' is deprecated"),
-    ("jax", "jax.xla_computation is deprecated"),
-    ("sqlalchemy", "The 'Connection.connect()' method"),
-    ("google.protobuf", "Call to deprecated create function"),
-    ("websockets", "websockets.legacy is deprecated"),
-    ("uvicorn", "websockets.legacy is deprecated"),
-    ("attr", "The `attr.s` decorator"),
-    ("pydantic", "Support for class-based `config` is deprecated"),
+# (category, module that warns, start of the message or "" for any of that category
+# it raises): what Rasa 3.6 and its pinned dependencies say about each other on
+# every start, seen in `make run`. None of it is about this project's code or data.
+THIRD_PARTY_WARNINGS: Sequence[Tuple[Type[Warning], str, str]] = (
+    (DeprecationWarning, "pkg_resources", "Deprecated call to `pkg_resources.declare_namespace"),
+    (DeprecationWarning, "rasa.shared.utils.validation", "pkg_resources is deprecated as an API"),
+    (DeprecationWarning, "sanic_cors.extension", "distutils Version classes are deprecated"),
+    (DeprecationWarning, "tensorflow.lite.python.util", "jax.xla_computation is deprecated"),
+    (DeprecationWarning, "spacy.cli._util", "Importing 'parser.split_arg_string' is deprecated"),
+    (DeprecationWarning, "typer", ""),  # click 8.2's renames
+    (DeprecationWarning, "typer.completion", ""),
+    (DeprecationWarning, "matplotlib.fontconfig_pattern", ""),  # pyparsing 3's new names
+    (DeprecationWarning, "packaging.markers", ""),
+    (DeprecationWarning, "packaging.requirements", ""),
+    # six's and TensorFlow's lazy importers, on Python 3.10
+    (DeprecationWarning, "importlib._bootstrap", "the load_module() method is deprecated"),
+    # Rasa says this whenever it reads a domain, whatever the domain holds.
+    (UserWarning, "rasa.shared.core.slot_mappings", "Slot auto-fill has been removed in 3.0"),
 )
 
 
 def with_defaults(
     env: Mapping[str, str], extra: Mapping[str, str] = RASA_SERVER_DEFAULTS
 ) -> Dict[str, str]:
-    """``env`` with :data:`DEFAULTS` (and ``extra``) filled in where unset."""
-    return {**DEFAULTS, **extra, **env, **_warning_option(env)}
+    """``env`` with :data:`DEFAULTS` (and ``extra``) where unset, and the warning filters."""
+    merged = {**DEFAULTS, **extra, **env}
+    ours = ",".join(warning_options())
+    current = env.get("PYTHONWARNINGS")
+    merged["PYTHONWARNINGS"] = f"{current},{ours}" if current else ours
+    return merged
 
 
 def apply(environ: MutableMapping[str, str] = os.environ) -> None:
-    """Fill in :data:`DEFAULTS` and the warning filters for this process."""
+    """Fill in :data:`DEFAULTS` and ignore the known third-party warnings in this process."""
     for name, value in DEFAULTS.items():
         environ.setdefault(name, value)
-    quiet_third_party_warnings()
+    for category, module, message in THIRD_PARTY_WARNINGS:
+        warnings.filterwarnings("ignore", re.escape(message), category, re.escape(module) + r"\Z")
 
 
-def quiet_third_party_warnings() -> None:
-    """Ignore :data:`THIRD_PARTY_WARNINGS` (and only those) in this process."""
-    for module, message in THIRD_PARTY_WARNINGS:
-        for category in (DeprecationWarning, PendingDeprecationWarning, UserWarning):
-            warnings.filterwarnings(
-                "ignore", message=_escaped(message), category=category, module=module + r"(\.|$)"
-            )
-
-
-def warning_filters() -> List[str]:
-    """:data:`THIRD_PARTY_WARNINGS` as ``-W`` options for a child Python process."""
-    return [f"ignore:{message}:DeprecationWarning" for _, message in THIRD_PARTY_WARNINGS]
-
-
-def _warning_option(env: Mapping[str, str]) -> Dict[str, str]:
-    """``PYTHONWARNINGS`` for a child process: ours are appended to what is set."""
-    ours = ",".join(warning_filters())
-    current = env.get("PYTHONWARNINGS")
-    return {"PYTHONWARNINGS": f"{current},{ours}" if current else ours}
-
-
-def _escaped(message: str) -> str:
-    import re
-
-    return re.escape(message)
+def warning_options() -> List[str]:
+    """:data:`THIRD_PARTY_WARNINGS` as ``-W`` options (``PYTHONWARNINGS`` entries)."""
+    return [
+        f"ignore:{message}:{category.__name__}:{module}"
+        for category, module, message in THIRD_PARTY_WARNINGS
+    ]
 
 
 def reexec_with_hash_seed(module: str) -> None:
     """Restart ``python -m module`` with :data:`DEFAULTS` when ``PYTHONHASHSEED`` is unset.
 
     The hash seed is read when the interpreter starts, so it cannot be set
-    from inside; the file descriptors (stdin for ``bot infer``) are kept.
+    from inside; open file descriptors (stdin for ``bot infer``) are kept.
     """
     if "PYTHONHASHSEED" in os.environ:
         return
