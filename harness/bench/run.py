@@ -29,7 +29,7 @@ from bot.paths import ROOT
 from bot.serve import RASA_SERVER_ENV
 from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 
-STOCK_CONFIG = ROOT / "bench" / "stock_config.yml"
+STOCK_CONFIG = Path(__file__).with_name("stock_config.yml")
 
 
 @dataclass
