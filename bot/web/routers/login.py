@@ -57,7 +57,7 @@ def exchange_token(request: Request, token: str) -> Response:
 
     The cookie is ``SameSite=Lax``: the link is opened from a terminal, a chat or
     a mail, a navigation from another site, and a ``Strict`` cookie would not
-    be sent on the redirect that follows (the guest would see the login form).
+    be sent on the redirect that follows (the staff member would land on the login form).
     Lax cookies are still never sent with another site's POST.
     """
     rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
