@@ -45,6 +45,7 @@ RASA_SERVER_DEFAULTS: Mapping[str, str] = {
 THIRD_PARTY_WARNINGS: Sequence[Tuple[Type[Warning], str, str]] = (
     (DeprecationWarning, "pkg_resources", "Deprecated call to `pkg_resources.declare_namespace"),
     (DeprecationWarning, "rasa.shared.utils.validation", "pkg_resources is deprecated as an API"),
+    (DeprecationWarning, "apscheduler", "pkg_resources is deprecated as an API"),
     (DeprecationWarning, "sanic_cors.extension", "distutils Version classes are deprecated"),
     (DeprecationWarning, "tensorflow.lite.python.util", "jax.xla_computation is deprecated"),
     (DeprecationWarning, "spacy.cli._util", "Importing 'parser.split_arg_string' is deprecated"),
