@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from bot import environment
 from bot.paths import ROOT
-from bot.serve import RASA_SERVER_ENV
 from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 
 STOCK_CONFIG = Path(__file__).with_name("stock_config.yml")
@@ -116,7 +116,7 @@ def _stock_load(work: Path, figures: Figures) -> None:
         [rasa, "init", "--no-prompt", "--init-dir", str(project)],
         check=True,
         capture_output=True,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env=environment.with_defaults(os.environ, extra={}),
     )
     figures.train_seconds["stock `rasa init` bot, full"] = time.perf_counter() - started
     model = next((project / "models").glob("*.tar.gz"))
@@ -126,7 +126,7 @@ def _stock_load(work: Path, figures: Figures) -> None:
     process = subprocess.Popen(
         [rasa, "run", "--port", str(port), "--model", str(model)],
         cwd=project,
-        env={**RASA_SERVER_ENV, **os.environ},  # the same server settings as ours
+        env=environment.with_defaults(os.environ),  # the same server settings as ours
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
