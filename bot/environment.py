@@ -39,21 +39,24 @@ RASA_SERVER_DEFAULTS: Mapping[str, str] = {
     "TF_INTRA_OP_PARALLELISM_THREADS": "1",
 }
 
-# (category, module that warns, start of the message or "" for any of that category
-# it raises): what Rasa 3.6 and its pinned dependencies say about each other on
+# (category, module that warns or "" for any, start of the message or "" for any of
+# that category it raises): what Rasa 3.6 and its pinned dependencies say about each other on
 # every start, seen in `make run`. None of it is about this project's code or data.
 THIRD_PARTY_WARNINGS: Sequence[Tuple[Type[Warning], str, str]] = (
     (DeprecationWarning, "pkg_resources", "Deprecated call to `pkg_resources.declare_namespace"),
-    (DeprecationWarning, "rasa.shared.utils.validation", "pkg_resources is deprecated as an API"),
-    (DeprecationWarning, "apscheduler", "pkg_resources is deprecated as an API"),
+    # said by whichever module imports pkg_resources first (Rasa, APScheduler, …)
+    (DeprecationWarning, "", "pkg_resources is deprecated as an API"),
     (DeprecationWarning, "sanic_cors.extension", "distutils Version classes are deprecated"),
     (DeprecationWarning, "tensorflow.lite.python.util", "jax.xla_computation is deprecated"),
     (DeprecationWarning, "spacy.cli._util", "Importing 'parser.split_arg_string' is deprecated"),
     (DeprecationWarning, "typer", ""),  # click 8.2's renames
     (DeprecationWarning, "typer.completion", ""),
     (DeprecationWarning, "matplotlib.fontconfig_pattern", ""),  # pyparsing 3's new names
+    (DeprecationWarning, "matplotlib._mathtext", ""),
     (DeprecationWarning, "packaging.markers", ""),
     (DeprecationWarning, "packaging.requirements", ""),
+    # Keras seeds its generators with randint(1, 1e9)
+    (DeprecationWarning, "random", "non-integer arguments to randrange()"),
     # six's and TensorFlow's lazy importers, on Python 3.10
     (DeprecationWarning, "importlib._bootstrap", "the load_module() method is deprecated"),
     # Rasa says this whenever it reads a domain, whatever the domain holds.
@@ -77,7 +80,8 @@ def apply(environ: MutableMapping[str, str] = os.environ) -> None:
     for name, value in DEFAULTS.items():
         environ.setdefault(name, value)
     for category, module, message in THIRD_PARTY_WARNINGS:
-        warnings.filterwarnings("ignore", re.escape(message), category, re.escape(module) + r"\Z")
+        where = re.escape(module) + r"\Z" if module else ""
+        warnings.filterwarnings("ignore", re.escape(message), category, where)
 
 
 def warning_options() -> List[str]:

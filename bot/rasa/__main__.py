@@ -6,7 +6,8 @@ through the ``rasa`` script, so that the known third-party deprecations
 others would outvote ``PYTHONWARNINGS``: importing ``sanic.app`` adds "once"
 for every ``DeprecationWarning``, and Rasa's command line adds "once" for
 every ``UserWarning`` (pyparsing's deprecations are both). So ours are put in
-front again after each of them. What is left on screen is ours to act on.
+front again after each of them (:func:`bot.rasa.model.import_rasa`). What is
+left on screen is ours to act on.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 
 def main() -> None:
     """Run ``rasa`` with the arguments given to this module."""
-    import rasa.utils.common as rasa_common
-    import sanic.app  # noqa: F401  # its filter first, so that ours win
-
     from bot import environment
+    from bot.rasa.model import import_rasa
 
-    environment.apply()
+    import_rasa()
+    import rasa.utils.common as rasa_common
+
     rasa_filters = rasa_common._filter_warnings
 
     def filter_warnings(*args: Any, **kwargs: Any) -> None:

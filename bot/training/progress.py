@@ -57,13 +57,9 @@ class ComponentLog(logging.Handler):
 
 def show_training_progress(level: int = logging.INFO) -> ComponentLog:
     """Configure logging for a trainer watching ``python -m bot train``."""
-    import rasa.model_training  # its imports put filters in front of ours
+    from bot.rasa.model import import_rasa, quiet_logging
 
-    from bot import environment
-    from bot.rasa.model import quiet_logging
-
-    environment.apply()  # the known third-party warnings, in front again
-
+    import_rasa()
     quiet_logging(logging.WARNING)  # structlog: no debug dumps of rule states
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
