@@ -4,10 +4,8 @@ SHELL := /bin/bash
 
 PYTHON := .venv/bin/python
 STAMP := .venv/.installed
-export RASA_TELEMETRY_ENABLED ?= false
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
-export PYTHONHASHSEED ?= 0
+# Environment defaults (TensorFlow, telemetry, hash seed) live in bot/environment.py;
+# `python -m bot` and `python -m harness` apply them.
 
 .PHONY: help setup run test train validate eval bench soak lint format browser screenshots clean
 
@@ -28,31 +26,31 @@ train: $(STAMP) ## train (Rasa retrains only what changed); FORCE=1 retrains all
 browser: ## install Debian's Chromium for the browser tests when missing
 	@scripts/ensure-chromium.sh
 
-test: $(STAMP) browser ## set up, train if stale, run the whole suite (pytest + ruff)
+test: $(STAMP) browser ## set up, train if stale, run the whole suite (pytest + lint)
 	$(PYTHON) -m bot train
 	$(PYTHON) -m pytest
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m ruff format --check .
+	$(MAKE) --no-print-directory lint
 
 validate: $(STAMP) ## check catalog <-> domain <-> NLU <-> stories, then rasa data validate
 	$(PYTHON) -m bot validate
 
 eval: $(STAMP) ## NLU evaluation on the held-out split -> reports/eval/ (Markdown + PNG)
 	$(PYTHON) -m bot train
-	$(PYTHON) -m bot eval
+	$(PYTHON) -m harness eval
 
 bench: $(STAMP) ## benchmarks vs stock Rasa -> BENCHMARKS.md
-	$(PYTHON) -m bot bench
+	$(PYTHON) -m harness bench
 
 soak: $(STAMP) ## load + faults for MINUTES (default 5) minutes, prints the figures
-	$(PYTHON) -m bot soak --minutes $(or $(MINUTES),5)
+	$(PYTHON) -m harness soak --minutes $(or $(MINUTES),5)
 
 screenshots: $(STAMP) browser ## regenerate docs/*.png (widget and report)
 	$(PYTHON) scripts/screenshots.py
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## ruff (lint + format) and mypy on bot/ and actions/
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
 
 format: $(STAMP) ## apply ruff's formatting and fixes
 	$(PYTHON) -m ruff format .

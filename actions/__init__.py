@@ -1,7 +1,7 @@
-"""Rasa SDK actions: a thin adapter over the need dialogue in ``bot``."""
+"""Rasa SDK actions: a thin adapter over the need dialogue in ``bot``.
 
-from bot.assistant import assistant
-
-# Open the need log when the action server starts, not at the first action:
-# records a previous run left in the outbox are delivered right away.
-assistant()
+Importing this package has no side effects: the assistant (catalog, models,
+need log and its outbox) is built when the first action runs, so tools and
+tests can import the actions without creating files in ``var/``. Records a
+previous run left in the outbox are delivered from that first action on.
+"""

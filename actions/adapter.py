@@ -117,6 +117,14 @@ def _fallback_message_id(tracker: Tracker, text: str) -> str:
 class NeedAction(Action, ABC):
     """Base of the actions: read state and need, let the dialogue decide, log, reply."""
 
+    def __init__(self, bot: Optional[Assistant] = None) -> None:
+        self._bot = bot  # None: the process-wide assistant, built on first use
+
+    @property
+    def bot(self) -> Assistant:
+        """The assistant this action talks to."""
+        return self._bot or assistant()
+
     @abstractmethod
     def decide(self, bot: Assistant, state: State, reading: NeedReading, message: Message) -> Turn:
         """The dialogue step this action stands for."""
@@ -125,7 +133,7 @@ class NeedAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Run one turn of the need dialogue."""
-        bot = assistant()
+        bot = self.bot
         state = state_from(tracker)
         reading = bot.inference.read(parse_of(tracker), current_need=state.need)
         turn = self.decide(bot, state, reading, message_from(tracker))

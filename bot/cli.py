@@ -2,7 +2,8 @@
 
 Each command is a small function that parses its arguments and delegates to
 the module that owns the work; heavy imports happen inside the functions so
-``--help`` stays instant.
+``--help`` stays instant. The harness around the product (evaluation,
+benchmarks, soak) has its own entry point, ``python -m harness``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, TextIO
 
+from bot import environment
 from bot.paths import MODELS_DIR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +36,7 @@ def cmd_infer(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train (only what changed) and print how long it took."""
-    from bot.model import train
+    from bot.rasa.model import train
     from bot.training.progress import show_training_progress
 
     components = show_training_progress()
@@ -105,18 +107,6 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Held-out and open-world evaluation: needs, false needs, emergencies, grouping."""
-    from bot.evaluation_report import write_openworld, write_report
-
-    model = Path(args.model) if args.model else None
-    heldout = write_report(Path(args.out), model)
-    openworld = write_openworld(Path(args.out), model)
-    print(openworld.read_text(encoding="utf-8"))
-    print(f"Written to {heldout} and {openworld}", file=sys.stderr)
-    return 0
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check catalog <-> domain <-> NLU <-> rules/stories; every problem with file:line."""
     from bot.training.validate import main as validate
@@ -144,34 +134,6 @@ def cmd_export_unrecognized(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench_nlu(args: argparse.Namespace) -> int:
-    """Train and evaluate our pipeline on a JointIDSF-layout dataset."""
-    from bot.bench.jointidsf import DatasetError, main
-
-    try:
-        result = main(Path(args.data), args.epochs, Path(args.workdir) if args.workdir else None)
-    except DatasetError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(result.table())
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmarks vs stock Rasa; writes BENCHMARKS.md."""
-    from bot.bench.run import main
-
-    print(main(skip_scale=args.skip_scale))
-    return 0
-
-
-def cmd_soak(args: argparse.Namespace) -> int:
-    """Load and faults on PostgreSQL (+ Redis) for N minutes; prints the figures."""
-    from bot.ops.soak import run
-
-    return run(args.minutes, guests=args.guests)
-
-
 COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "infer": cmd_infer,
     "train": cmd_train,
@@ -179,12 +141,8 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "report": cmd_report,
     "seed-demo": cmd_seed_demo,
-    "eval": cmd_eval,
-    "bench-nlu": cmd_bench_nlu,
-    "bench": cmd_bench,
     "validate": cmd_validate,
     "export-unrecognized": cmd_export_unrecognized,
-    "soak": cmd_soak,
 }
 
 
@@ -216,10 +174,6 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--days", type=_positive_days, default=30)
     seed.add_argument("--seed", type=int, default=7)
 
-    evaluate = commands.add_parser("eval", help="evaluate NLU on the held-out split")
-    evaluate.add_argument("--model", help="model archive (default: newest)")
-    evaluate.add_argument("--out", default="reports/eval", help="output directory")
-
     check = commands.add_parser("validate", help="check the training data (file:line)")
     check.add_argument("--root", help="project root (default: this checkout)")
     check.add_argument("--skip-rasa", action="store_true", help="skip `rasa data validate`")
@@ -229,20 +183,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="write to this file (default: stdout)")
     export.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
-    bench_nlu = commands.add_parser(
-        "bench-nlu",
-        help="our pipeline on a JointIDSF dataset (train|dev|test/seq.in,seq.out,label)",
-    )
-    bench_nlu.add_argument("--data", required=True, help="dataset directory")
-    bench_nlu.add_argument("--epochs", type=int, default=40, help="DIET epochs (default 40)")
-    bench_nlu.add_argument("--workdir", help="keep the converted data and model here")
-
-    bench = commands.add_parser("bench", help="benchmarks vs stock Rasa -> BENCHMARKS.md")
-    bench.add_argument("--skip-scale", action="store_true", help="skip bench-nlu at scale")
-
-    soak = commands.add_parser("soak", help="load + faults for N minutes on PostgreSQL (+ Redis)")
-    soak.add_argument("--minutes", type=float, default=5, help="how long (default 5)")
-    soak.add_argument("--guests", type=int, default=50, help="concurrent conversations (50)")
     return parser
 
 
@@ -255,5 +195,15 @@ def _positive_days(value: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command named in ``argv``."""
-    args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    return dispatch(build_parser(), COMMANDS, argv)
+
+
+def dispatch(
+    parser: argparse.ArgumentParser,
+    commands: Mapping[str, Callable[[argparse.Namespace], int]],
+    argv: Optional[List[str]],
+) -> int:
+    """Parse ``argv``, apply the environment defaults, run the chosen command."""
+    args = parser.parse_args(argv)
+    environment.apply()
+    return commands[args.command](args)

@@ -16,7 +16,7 @@ class NeedInferrer:
     """Parses messages with the newest (or a given) model and names the need."""
 
     def __init__(self, model: Optional[Path] = None, catalog: Optional[Catalog] = None) -> None:
-        from bot.model import Parser
+        from bot.rasa.model import Parser
 
         self._parser = Parser(model)
         self._inference = NeedInference(catalog or Catalog.load())

@@ -11,25 +11,20 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Sequence
+from typing import IO, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from bot import settings
-from bot.model import latest_model
+from bot import environment, settings
 from bot.paths import ROOT
+from bot.rasa.model import latest_model
 
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 WEB_PORT = 8000
-# One TensorFlow thread per op pool in the Rasa server: DIET here is small, and
-# on 2 cores TF's thread pools fight the event loop and the action server.
-# Measured with `make bench`'s load: 50 concurrent ~47-58 -> ~59-63 turns/s,
-# 1 client p50 ~23-29 -> ~20 ms. The environment still wins over these.
-RASA_SERVER_ENV = {
-    "TF_INTER_OP_PARALLELISM_THREADS": "1",
-    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-}
+# TensorFlow's thread pools for the Rasa server (why: bot/environment.py).
+RASA_SERVER_ENV = dict(environment.RASA_SERVER_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -53,12 +48,13 @@ def services(
     web_port: int = WEB_PORT,
     model: Optional[Path] = None,
     endpoints: Path = ROOT / "endpoints.yml",
+    origins: Optional[Sequence[str]] = None,
 ) -> List[Service]:
-    """The commands for the three processes."""
-    bin_dir = Path(sys.executable).parent
-    origins = settings.allowed_origins() or default_origins(web_port)
+    """The commands for the three processes (CORS: ``origins``, else ``ALLOWED_ORIGINS``)."""
+    rasa_cli = [sys.executable, "-m", "bot.rasa"]  # `rasa` with our warning filters
+    origins = origins or settings.allowed_origins() or default_origins(web_port)
     rasa = [
-        str(bin_dir / "rasa"),
+        *rasa_cli,
         "run",
         "--port",
         str(rasa_port),
@@ -74,7 +70,7 @@ def services(
         Service(
             "actions",
             [
-                str(bin_dir / "rasa"),
+                *rasa_cli,
                 "run",
                 "actions",
                 "--port",
@@ -110,24 +106,36 @@ def ensure_staff_token(env: Dict[str, str]) -> str:
     return token
 
 
+# What answers 200 once each service is ready (Rasa: once the model is loaded).
+READY_PATHS = {
+    "actions": (ACTIONS_PORT, "/health"),
+    "web": (WEB_PORT, "/healthz"),
+    "rasa": (RASA_PORT, "/webhooks/rest/"),
+}
+
+
 def run(train: bool = True) -> int:
-    """Prepare everything, start the services and supervise them."""
-    from bot.model import train as train_model
+    """Prepare everything, start the services, say when they are ready, supervise them."""
     from bot.store.migrate import upgrade
 
-    env = dict(os.environ)
+    env = environment.with_defaults(os.environ, extra={})
     token = ensure_staff_token(env)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     print("==> Database migrations", flush=True)
     upgrade()
     if train:
         print("==> Training (only what changed)", flush=True)
-        result = train_model()
-        print(f"    model {result.model.name} ({result.seconds:.0f}s)", flush=True)
+        _train()
+    print("==> Starting the action server, Rasa (loading the model) and the web app", flush=True)
     processes = start(services(), env)
+    try:
+        ready = wait_until_ready(processes, READY_PATHS)
+    except KeyboardInterrupt:
+        ready = False
+    if not ready:
+        stop(processes)
+        return 1
     print(
-        f"\n  Hiểu Ý is starting:\n"
+        f"\n  Hiểu Ý is ready:\n"
         f"    chat widget demo   http://localhost:{WEB_PORT}/\n"
         f"    staff report       http://localhost:{WEB_PORT}/report?token={token}\n"
         f"    Rasa REST channel  http://localhost:{RASA_PORT}/webhooks/rest/webhook\n"
@@ -136,6 +144,46 @@ def run(train: bool = True) -> int:
         flush=True,
     )
     return supervise(processes)
+
+
+def _train() -> None:
+    """Train what changed, showing Rasa's progress and which components retrained."""
+    from bot.rasa.model import train as train_model
+    from bot.training.progress import show_training_progress
+
+    components = show_training_progress()
+    result = train_model()
+    print(f"    {components.summary(result.model, result.seconds)}", flush=True)
+
+
+def wait_until_ready(
+    processes: Dict[str, subprocess.Popen],
+    ready: Mapping[str, Tuple[int, str]],
+    timeout: float = 600.0,
+) -> bool:
+    """Poll each service's ``(port, path)`` until it answers 200; False when one exits first."""
+    waiting = dict(ready)
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        for name, (port, path) in list(waiting.items()):
+            if processes[name].poll() is not None:
+                print(f"!! {name} exited with code {processes[name].returncode}", flush=True)
+                return False
+            if _answers(f"http://127.0.0.1:{port}{path}"):
+                print(f"    {name} ready on :{port}", flush=True)
+                del waiting[name]
+        time.sleep(0.5)
+    if waiting:
+        print(f"!! not ready after {timeout:.0f} s: {', '.join(waiting)}", flush=True)
+    return not waiting
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # our own port
+            return bool(response.status == 200)
+    except (OSError, ValueError):
+        return False
 
 
 def start(

@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
-from bot.model import latest_model  # noqa: E402
-from bot.stack import Stack, start_stack, stop_stack  # noqa: E402
+from bot.rasa.model import latest_model  # noqa: E402
+from harness.stack import Stack, start_stack, stop_stack  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [

@@ -8,18 +8,17 @@ from typing import Iterator
 
 import pytest
 
+from bot import environment
 from bot.paths import ROOT
-from bot.stack import Stack, start_stack, stop_stack
+from harness.stack import Stack, start_stack, stop_stack
 
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+environment.apply()
 
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The newest model in models/ (``make test`` trains it; trained here if missing)."""
-    from bot.model import latest_model, train
+    from bot.rasa.model import latest_model, train
 
     model = latest_model(required=False)
     if model is None:

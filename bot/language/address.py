@@ -15,6 +15,9 @@ from typing import Dict, Optional
 from bot.language.text import fold
 
 NEUTRAL = "anh/chị"
+# The placeholders of guest-facing texts: how the guest is addressed, as is / capitalised.
+KH, KH_CAPITALISED = "kh", "Kh"
+GUEST_PLACEHOLDERS = frozenset({KH, KH_CAPITALISED})
 
 _SELF = r"(?P<self>anh|chị|a)"
 _VERBS_ACCENTED = (
@@ -42,4 +45,4 @@ def detect_addressee(text: str) -> Optional[str]:
 def address_forms(addressee: Optional[str]) -> Dict[str, str]:
     """Values for the {kh} / {Kh} placeholders of guest-facing texts."""
     word = addressee if addressee in ("anh", "chị") else NEUTRAL
-    return {"kh": word, "Kh": word[0].upper() + word[1:]}
+    return {KH: word, KH_CAPITALISED: word[0].upper() + word[1:]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from typing import List, Tuple
 
@@ -38,6 +39,11 @@ def nfc_with_offsets(text: str) -> Tuple[str, List[int], List[int]]:
             ends.extend([index] * len(composed))
         cluster_start = index
     return "".join(normalised).translate(_LOOKALIKES), starts, ends
+
+
+def format_fields(text: str) -> List[str]:
+    """The ``{name}`` placeholders of a ``str.format`` text; ValueError on unbalanced braces."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
 
 
 def fold(text: str) -> str:

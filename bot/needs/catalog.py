@@ -8,22 +8,24 @@ file, line, entry and field, so a typo never reaches a guest.
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type, Union
 
-from pydantic import Field, StrictBool, ValidationError, validator
+from pydantic import BaseModel, Field, StrictBool, ValidationError, validator
 
-from bot.language.text import fold
+from bot.language.address import GUEST_PLACEHOLDERS
+from bot.language.text import fold, format_fields
 from bot.paths import CATALOG_PATH
 from bot.yaml_source import DataFileError, ReloadingFile, YamlSource
 from bot.yaml_source import StrictModel as _Strict
 
-Problem = Tuple[Sequence[object], str]
+Location = List[Union[str, int]]  # keys and indexes down to a field
+Problem = Tuple[Sequence[Union[str, int]], str]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
+# The entity that carries a catalog item (``charger``) in an NLU parse.
+ITEM_ENTITY = "item"
 REPORT_PLACEHOLDERS = frozenset({"requests", "unmet", "escalated", "days", "label"})
 
 
@@ -137,10 +139,11 @@ def _parse(data: Dict[str, object]) -> _Parsed:
     except ValidationError as error:
         return _Parsed({}, {}, set(), [(e["loc"], e["msg"]) for e in error.errors()])
     parsed = _Parsed({}, {}, set(header.items), [])
-    for section, model, target in (
+    sections: Tuple[Tuple[str, Type[BaseModel], Dict[str, Any]], ...] = (
         ("items", Item, parsed.items),
         ("needs", Need, parsed.needs),
-    ):
+    )
+    for section, model, target in sections:
         for entry_id, spec in getattr(header, section).items():
             try:
                 target[entry_id] = model.parse_obj(spec)
@@ -190,13 +193,9 @@ class Catalog:
         return next(need_id for need_id, need in self.needs.items() if need.emergency)
 
 
-def _placeholders(text: str) -> List[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-
-
 def _bad_placeholders(text: str, allowed: frozenset) -> List[str]:
     try:
-        return [name for name in _placeholders(text) if name not in allowed]
+        return [name for name in format_fields(text) if name not in allowed]
     except ValueError as error:  # unbalanced braces
         return [str(error)]
 
@@ -227,11 +226,11 @@ def _cross_check(catalog: _Parsed) -> Iterator[Problem]:
 
 
 def _check_need(catalog: _Parsed, need_id: str, need: Need) -> Iterator[Problem]:
-    base: List[object] = ["needs", need_id]
+    base: Location = ["needs", need_id]
     for index, item_id in enumerate(need.items):
         if item_id not in catalog.item_ids:
             yield [*base, "items", index], f"unknown item '{item_id}'"
-    guest_texts: List[Tuple[List[object], str]] = [
+    guest_texts: List[Tuple[Location, str]] = [
         ([*base, "reflect"], need.reflect),
         ([*base, "escalation"], need.escalation),
     ]

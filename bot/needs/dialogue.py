@@ -69,6 +69,29 @@ def request_response(intent: str) -> str:
     return REQUEST_RESPONSE_PREFIX + intent
 
 
+# Every domain.yml response the dialogue says; ``_say`` refuses any other, so
+# this list is complete and the validator checks domain.yml against it.
+SPOKEN_RESPONSES = (
+    "utter_also_noted",
+    "utter_anything_else",
+    "utter_ask_feedback",
+    "utter_ask_which_need",
+    "utter_emergency",
+    "utter_fallback",
+    "utter_glad",
+    "utter_goodbye",
+    "utter_handoff",
+    "utter_next_need",
+    "utter_noted",
+    "utter_nothing_available",
+    "utter_offer_intro",
+    "utter_out_of_scope",
+    "utter_sorry_not_solved",
+    "utter_welcome",
+    *(request_response(intent) for intent in REQUEST_INTENTS),
+)
+
+
 @dataclass(frozen=True)
 class Button:
     """A quick reply; its payload is understood when posted back."""
@@ -349,7 +372,7 @@ class NeedDialogue:
         if message.sub_goal:
             need_id = reading.need if reading.explicit and reading.need else state.need
             need = self.catalog.needs.get(need_id or "")
-            if need and need.sub_goal(message.sub_goal):
+            if need_id and need and need.sub_goal(message.sub_goal):
                 return need_id, message.sub_goal
         if state.stage == CLARIFY_SUB_GOAL and state.need:
             typed = self._sub_goal_in_text(self.catalog.need(state.need), message.text)
@@ -388,6 +411,8 @@ class NeedDialogue:
     def _say(
         self, turn: Turn, response: str, buttons: Tuple[Button, ...] = (), **variables: str
     ) -> Turn:
+        if response not in SPOKEN_RESPONSES:
+            raise ValueError(f"{response} is not in SPOKEN_RESPONSES")
         turn.replies.append(
             Reply(
                 response=response,

@@ -25,9 +25,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.language.emergency import EmergencyDetector, EmergencyMatch
 from bot.language.lexicon import Lexicon
-from bot.needs.catalog import Catalog
+from bot.needs.catalog import ITEM_ENTITY, Catalog
 
-ITEM_ENTITY = "item"
 FALLBACK_INTENT = "nlu_fallback"
 
 

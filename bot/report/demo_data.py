@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import datetime, timedelta
-from typing import Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 import yaml
 from sqlalchemy.engine import Engine
@@ -31,6 +31,9 @@ from bot.needs.log import (
 )
 from bot.paths import DATA_DIR
 from bot.store.needlog import apply_payload, to_payload, utcnow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.rasa.spacy_items import ItemMatcher
 
 # Requests per day and outcome weights (met, unmet, escalated, no_answer).
 PROFILE: Dict[str, Tuple[float, Tuple[float, float, float, float]]] = {
@@ -87,9 +90,9 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 def seed_demo(engine: Engine, catalog: Catalog, days: int = 30, seed: int = 7) -> int:
     """Write ``days`` days of synthetic needs; returns how many needs were written."""
-    from bot.language.resources import LanguageResources
-    from bot.language.spacy_items import ItemMatcher
     from bot.paths import CATALOG_PATH, LEXICON_PATH
+    from bot.rasa.resources import LanguageResources
+    from bot.rasa.spacy_items import ItemMatcher
 
     rng = random.Random(seed)
     matcher = ItemMatcher(LanguageResources.from_files(CATALOG_PATH, LEXICON_PATH))
@@ -134,7 +137,7 @@ def _context(rng: random.Random) -> Context:
 def _need_payloads(
     rng: random.Random,
     catalog: Catalog,
-    matcher: "object",
+    matcher: "ItemMatcher",
     need_id: str,
     texts: Sequence[str],
     weights: Sequence[float],

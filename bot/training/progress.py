@@ -4,7 +4,7 @@ Called through the API, Rasa prints its structlog debug dumps (every rule
 state) and no INFO lines, so the progress bars drown. This keeps Rasa's own
 INFO lines ("Starting to train component 'DIETClassifier'.", "Restored
 component 'RulePolicy' from cache."), the tqdm progress bars (epochs, story
-blocks) and warnings, drops debug dumps and deprecation noise, and counts
+blocks) and warnings, drops debug dumps and known third-party warnings, and counts
 which components trained so the last line can say "Trained" or "Up to date".
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import List
@@ -58,15 +57,9 @@ class ComponentLog(logging.Handler):
 
 def show_training_progress(level: int = logging.INFO) -> ComponentLog:
     """Configure logging for a trainer watching ``python -m bot train``."""
-    noise = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
-    with warnings.catch_warnings():  # importing Rasa resets the filters, so import it first
-        for category in noise:
-            warnings.simplefilter("ignore", category)
-        import rasa.model_training
-    for category in noise:
-        warnings.simplefilter("ignore", category)
-    from bot.model import quiet_logging
+    from bot.rasa.model import import_rasa, quiet_logging
 
+    import_rasa()
     quiet_logging(logging.WARNING)  # structlog: no debug dumps of rule states
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))

@@ -33,7 +33,6 @@ class ProjectPaths:
     test_stories: Path
     heldout: Path
     openworld: Path
-    dialogue_code: Path
 
     @classmethod
     def at(cls, root: Path = ROOT) -> "ProjectPaths":
@@ -54,7 +53,6 @@ class ProjectPaths:
             test_stories=root / "tests" / "test_stories.yml",
             heldout=root / "tests" / "heldout",
             openworld=root / "tests" / "openworld",
-            dialogue_code=ROOT / "bot" / "needs" / "dialogue.py",
         )
 
     def show(self, path: Path) -> str:
@@ -93,8 +91,9 @@ def read_yaml(path: Path) -> Tuple[Optional[YamlSource], List[Problem]]:
         mark = getattr(cause, "problem_mark", None)
         if mark is not None:  # a YAML syntax error: say where and what, briefly
             context = getattr(cause, "context", None) or ""
-            message = f"YAML syntax error: {cause.problem} ({context})" if context else ""
-            message = message or f"YAML syntax error: {cause.problem}"
+            problem = getattr(cause, "problem", None)
+            message = f"YAML syntax error: {problem} ({context})" if context else ""
+            message = message or f"YAML syntax error: {problem}"
             return None, [Problem(Path(path), mark.line + 1, message)]
         return None, [Problem(Path(path), None, str(error).replace(f"{path}: ", "", 1))]
 

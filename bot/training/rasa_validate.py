@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Collection, List
 
+from bot import environment
 from bot.training.project import ProjectPaths
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -60,12 +61,7 @@ def run(
     timeout: float = 600,
 ) -> RasaValidation:
     """Run Rasa's validator on the project and classify what it printed."""
-    env = dict(
-        os.environ,
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-    )
+    env = environment.with_defaults(os.environ, extra={})
     started = time.perf_counter()
     try:
         finished = subprocess.run(
@@ -111,4 +107,4 @@ def _expected(
     if unused:
         return unused.group(1) in action_responses
     no_nlu = _INTENT_WITHOUT_NLU.search(text)
-    return bool(no_nlu) and no_nlu.group(1) in button_intents
+    return no_nlu is not None and no_nlu.group(1) in button_intents

@@ -21,15 +21,16 @@ Checks, each problem reported with file and line:
 from __future__ import annotations
 
 import re
-import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from bot.language.text import fold
-from bot.needs.dialogue import REQUEST_INTENTS, request_response
-from bot.needs.inference import FALLBACK_INTENT, ITEM_ENTITY
+from bot.language.address import GUEST_PLACEHOLDERS
+from bot.language.text import fold, format_fields
+from bot.needs.catalog import ITEM_ENTITY
+from bot.needs.dialogue import REQUEST_INTENTS, SPOKEN_RESPONSES
+from bot.needs.inference import FALLBACK_INTENT
 from bot.training.project import (
     Domain,
     Example,
@@ -53,10 +54,8 @@ CONVERSATION_INTENTS = frozenset(
 BUTTON_INTENTS = frozenset({"choose_need", "choose_subgoal"})
 # Rasa's action_default_fallback says utter_default.
 RASA_USED_RESPONSES = frozenset({"utter_default"})
-GUEST_PLACEHOLDERS = frozenset({"kh", "Kh"})
 
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-_RESPONSE_IN_CODE = re.compile(r"""["'](utter_\w+)["']""")
 _LOCATED = re.compile(r":(\d+): ")
 
 
@@ -162,7 +161,6 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
     problems += unreadable
     tests, unreadable = read_flows([paths.test_stories])
     problems += unreadable
-    code_responses = _code_responses(paths.dialogue_code)
 
     if facts is not None:
         problems += _check_needs(facts, domain, blocks, flows, tests, paths)
@@ -171,7 +169,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
     if domain is not None:
         problems += _check_intents(domain, blocks, facts)
         problems += _check_flows([*flows, *tests], domain, paths)
-        problems += _check_code_responses(code_responses, domain)
+        problems += _check_code_responses(domain)
     problems += _check_duplicates(blocks, paths)
     problems += _check_emergency_phrases(paths)
     problems += _check_heldout(blocks, heldout, paths)
@@ -180,7 +178,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
     if run_rasa:
         from bot.training import rasa_validate
 
-        known = {name for name, _ in code_responses} | RASA_USED_RESPONSES
+        known = set(SPOKEN_RESPONSES) | RASA_USED_RESPONSES
         rasa = rasa_validate.run(paths, known, BUTTON_INTENTS)
         if not rasa.ok:
             problems += [Problem(None, None, error) for error in rasa.errors]
@@ -216,20 +214,15 @@ def _check_catalog(path: Path, problems: List[Problem]) -> Optional[CatalogFacts
     except CatalogError as error:
         problems += [_located(path, text) for text in error.problems]
     facts = CatalogFacts(path)
-    root = source.root if isinstance(source.root, dict) else {}
-    items = root.get("items") if isinstance(root.get("items"), dict) else {}
-    for item_id, item in items.items():
+    root = _mapping(source.root)
+    for item_id, item in _mapping(root.get("items")).items():
         facts.items.add(str(item_id))
-        if isinstance(item, dict):
-            for key in ("synonyms", "exact"):
-                spellings = item.get(key) if isinstance(item.get(key), list) else []
-                facts.spellings.update(fold(str(s)) for s in spellings)
-    needs = root.get("needs") if isinstance(root.get("needs"), dict) else {}
-    for need_id, need in needs.items():
+        for key in ("synonyms", "exact"):
+            facts.spellings.update(fold(str(s)) for s in _sequence(_mapping(item).get(key)))
+    for need_id, raw_need in _mapping(root.get("needs")).items():
         facts.needs[str(need_id)] = source.line_of(["needs", need_id])
-        need = need if isinstance(need, dict) else {}
-        clarify = need.get("clarify") if isinstance(need.get("clarify"), dict) else {}
-        options = clarify.get("options") if isinstance(clarify.get("options"), list) else []
+        need = _mapping(raw_need)
+        options = _sequence(_mapping(need.get("clarify")).get("options"))
         facts.sub_goals[str(need_id)] = {
             str(o["id"]) for o in options if isinstance(o, dict) and "id" in o
         }
@@ -248,6 +241,16 @@ def _check_catalog(path: Path, problems: List[Problem]) -> Optional[CatalogFacts
                         _located(path, source.problem(where, f"unknown sub-goal '{sub_goal}'"))
                     )
     return facts
+
+
+def _mapping(value: object) -> Dict[Any, Any]:
+    """``value`` if it is a mapping, else an empty one (a malformed file is reported elsewhere)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: object) -> List[Any]:
+    """``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def _located(path: Path, text: str) -> Problem:
@@ -468,7 +471,7 @@ def _check_flows(flows: Sequence[Flow], domain: Domain, paths: ProjectPaths) -> 
 
 def _placeholders(text: str) -> Set[str]:
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        return set(format_fields(text))
     except ValueError:  # unbalanced braces: Rasa shows the text as it is
         return set()
 
@@ -500,31 +503,14 @@ def _check_emergency_phrases(paths: ProjectPaths) -> Iterator[Problem]:
         yield Problem(paths.emergency, None, str(error))
 
 
-def _code_responses(path: Path) -> List[Tuple[str, int]]:
-    """``utter_*`` names the need engine says, with their lines."""
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    said = [
-        (name, number)
-        for number, line in enumerate(lines, start=1)
-        for name in _RESPONSE_IN_CODE.findall(line)
-        if not name.endswith("_")  # a prefix, completed below
-    ]
-    line = next((n for n, text in enumerate(lines, 1) if "REQUEST_INTENTS = (" in text), 0)
-    return said + [(request_response(intent), line) for intent in REQUEST_INTENTS]
-
-
-def _check_code_responses(
-    responses: Sequence[Tuple[str, int]], domain: Domain
-) -> Iterator[Problem]:
-    for name, line in responses:
+def _check_code_responses(domain: Domain) -> Iterator[Problem]:
+    for name in SPOKEN_RESPONSES:
         if name not in domain.responses:
             yield Problem(
                 domain.path,
                 domain.sections.get("responses"),
                 f"response '{name}' is missing; the need engine says it "
-                f"(bot/needs/dialogue.py:{line})",
+                "(SPOKEN_RESPONSES in bot/needs/dialogue.py)",
             )
 
 

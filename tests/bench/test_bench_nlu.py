@@ -1,4 +1,4 @@
-"""`python -m bot bench-nlu` on a small JointIDSF-layout fixture written for these tests."""
+"""`python -m harness bench-nlu` on a small JointIDSF-layout fixture written for these tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.jointidsf import DatasetError, Utterance, predicted_tags, read_split
+from harness.bench.jointidsf import DatasetError, Utterance, predicted_tags, read_split
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jointidsf_mini"
 
@@ -55,7 +55,7 @@ def test_bench_nlu_trains_and_prints_the_three_scores(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "bot",
+            "harness",
             "bench-nlu",
             "--data",
             str(FIXTURE),
@@ -83,7 +83,7 @@ def test_bench_nlu_trains_and_prints_the_three_scores(tmp_path: Path) -> None:
 
 def test_missing_dataset_exits_with_a_message(tmp_path: Path) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "bot", "bench-nlu", "--data", str(tmp_path)],
+        [sys.executable, "-m", "harness", "bench-nlu", "--data", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -95,7 +95,7 @@ def test_missing_dataset_exits_with_a_message(tmp_path: Path) -> None:
 def _token_starts(text: str, given_tokens: bool) -> set:
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.language.rasa_components import VietnameseTokenizer
+    from bot.rasa.components import VietnameseTokenizer
 
     config = {**VietnameseTokenizer.get_default_config(), "given_tokens": given_tokens}
     tokenizer = VietnameseTokenizer(config, None, None)  # type: ignore[arg-type]

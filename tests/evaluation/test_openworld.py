@@ -6,7 +6,9 @@ from typing import Dict
 
 import pytest
 
-from bot.evaluation_openworld import (
+from bot.needs.catalog import Catalog
+from bot.needs.inference import InferenceSettings, NeedInference
+from harness.evaluation.openworld import (
     NO_NEED,
     Parsed,
     false_needs,
@@ -15,8 +17,6 @@ from bot.evaluation_openworld import (
     score_groupings,
     tune,
 )
-from bot.needs.catalog import Catalog
-from bot.needs.inference import InferenceSettings, NeedInference
 
 
 @pytest.fixture(scope="module")

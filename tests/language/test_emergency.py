@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation_openworld import EmergencyScores, score_emergencies
 from bot.language.emergency import EmergencyDetector, EmergencyPhrasesError
 from bot.language.lexicon import Lexicon
 from bot.needs.catalog import Catalog
 from bot.needs.inference import NeedInference
+from harness.evaluation.openworld import EmergencyScores, score_emergencies
 
 # Regression gates on the held-out set (the figures themselves: make eval).
 HELDOUT_RECALL_GATE = 0.9

@@ -33,7 +33,7 @@ CONFIG = f"""recipe: default.v1
 language: vi
 assistant_id: component-test
 pipeline:
-  - name: bot.language.rasa_components.VietnameseTokenizer
+  - name: bot.rasa.components.VietnameseTokenizer
     catalog: {CATALOG_PATH}
     lexicon: {LEXICON_PATH}
   - name: CountVectorsFeaturizer
@@ -43,7 +43,7 @@ pipeline:
   - name: DIETClassifier
     epochs: 40
     random_seed: 1
-  - name: bot.language.rasa_components.CatalogItemExtractor
+  - name: bot.rasa.components.CatalogItemExtractor
 policies: []
 """
 
@@ -119,7 +119,7 @@ def test_model_carries_its_language_resources(tiny_model: Path, tmp_path: Path) 
 
 
 def test_catalog_change_changes_the_fingerprint(tmp_path: Path) -> None:
-    from bot.language.rasa_components import VietnameseTokenizer
+    from bot.rasa.components import VietnameseTokenizer
 
     config = {"catalog": str(CATALOG_PATH), "lexicon": str(LEXICON_PATH)}
     before = VietnameseTokenizer.fingerprint_addon(config)
@@ -162,9 +162,9 @@ def test_typed_diacritics_count_for_items(text: str) -> None:
 def _matcher():
     from functools import lru_cache
 
-    from bot.language.resources import LanguageResources
-    from bot.language.spacy_items import ItemMatcher
     from bot.paths import CATALOG_PATH, LEXICON_PATH
+    from bot.rasa.resources import LanguageResources
+    from bot.rasa.spacy_items import ItemMatcher
 
     @lru_cache(maxsize=1)
     def build() -> ItemMatcher:

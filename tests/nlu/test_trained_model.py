@@ -76,10 +76,10 @@ def test_infer_reports_restaurant_requests_as_no_need_with_their_intent(
 
 
 def test_false_need_rate_gate(trained_model: Path) -> None:
-    from bot.evaluation_openworld import false_needs, openworld_examples, parse_all
-    from bot.model import Parser
     from bot.needs.catalog import Catalog
     from bot.needs.inference import NeedInference
+    from bot.rasa.model import Parser
+    from harness.evaluation.openworld import false_needs, openworld_examples, parse_all
 
     catalog = Catalog.load()
     parser = Parser(trained_model)
@@ -95,7 +95,7 @@ def test_false_need_rate_gate(trained_model: Path) -> None:
 
 
 def test_heldout_need_accuracy_gate(trained_model: Path) -> None:
-    from bot.evaluation import evaluate
+    from harness.evaluation.heldout import evaluate
 
     evaluation = evaluate(trained_model)
     table = evaluation.by_style()

@@ -1,4 +1,4 @@
-"""The hardened REST / socket.io channels (bot/channels.py), without servers."""
+"""The hardened REST / socket.io channels (bot/rasa/channels.py), without servers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.run import create_http_input_channels
 
-from bot.channels import (
+from bot.paths import ROOT
+from bot.rasa.channels import (
     BUSY_MESSAGE,
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
@@ -22,7 +23,6 @@ from bot.channels import (
     clean_text,
     valid_sender,
 )
-from bot.paths import ROOT
 
 
 def test_credentials_register_the_hardened_channels_under_the_stock_names() -> None:

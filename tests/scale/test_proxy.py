@@ -1,4 +1,4 @@
-"""The fault-injection proxy (bot/ops/proxy.py) and the figures helpers, without servers."""
+"""The fault-injection proxy (harness/ops/proxy.py) and the figures helpers, without servers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Iterator
 
 import pytest
 
-from bot.ops.proxy import TcpProxy
-from bot.ops.traffic import percentile
+from harness.ops.proxy import TcpProxy
+from harness.ops.traffic import percentile
 
 
 @pytest.fixture

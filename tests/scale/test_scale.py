@@ -1,11 +1,11 @@
 """Scale-out on one machine (SPEC §6, issue #8): replicas, load, faults, hostile input.
 
-One cluster for the module (bot/ops/cluster.py): two Rasa servers reading
+One cluster for the module (harness/ops/cluster.py): two Rasa servers reading
 deploy/endpoints.prod.yml (SQLTrackerStore on a PostgreSQL database created
 for the run, RedisLockStore with its own key prefix), one action server and
 the web app logging needs to the same database, with TCP proxies in front of
 the need-log database and Redis so outages can be staged. The scenarios live
-in bot/ops/scenarios.py (``make soak`` runs them for longer); here they run
+in harness/ops/scenarios.py (``make soak`` runs them for longer); here they run
 short and every figure is asserted. Runs when TEST_DATABASE_URL and
 REDIS_URL are set (CI sets both); 3–4 minutes on 2 cores.
 """
@@ -18,9 +18,9 @@ from typing import Iterator
 
 import pytest
 
-from bot.ops import scenarios
-from bot.ops.cluster import Cluster, start_cluster
-from bot.ops.conversations import EVENING
+from harness.ops import scenarios
+from harness.ops.cluster import Cluster, start_cluster
+from harness.ops.conversations import EVENING
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -23,13 +23,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from bot.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
+from bot import environment
 from bot.paths import ROOT
-from bot.serve import RASA_SERVER_ENV
+from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
 
-STOCK_CONFIG = ROOT / "bench" / "stock_config.yml"
+STOCK_CONFIG = Path(__file__).with_name("stock_config.yml")
 
 
 @dataclass
@@ -71,7 +71,7 @@ def _cold(work: Path, name: str) -> None:
 
 
 def _train(work: Path, figures: Figures) -> Tuple[Path, Path]:
-    from bot.model import train
+    from bot.rasa.model import train
 
     _cold(work, "ours-full")
     full = train(force=True, out=work / "ours-full", fixed_name="ours")
@@ -88,14 +88,14 @@ def _train(work: Path, figures: Figures) -> Tuple[Path, Path]:
 
 
 def _accuracy(ours: Path, stock: Path, figures: Figures) -> None:
-    from bot.evaluation import evaluate
+    from harness.evaluation.heldout import evaluate
 
     figures.accuracy["ours"] = evaluate(ours).by_style()
     figures.accuracy["stock"] = evaluate(stock).by_style()
 
 
 def _our_load(work: Path, model: Path, figures: Figures) -> None:
-    from bot.stack import start_stack, stop_stack
+    from harness.stack import start_stack, stop_stack
 
     stack = start_stack(work / "ours-stack", model)
     try:
@@ -106,7 +106,7 @@ def _our_load(work: Path, model: Path, figures: Figures) -> None:
 
 
 def _stock_load(work: Path, figures: Figures) -> None:
-    from bot.stack import free_port, wait_for
+    from harness.stack import free_port, wait_for
 
     project = work / "stock-bot"
     project.mkdir(parents=True)  # rasa init wants an existing directory
@@ -116,7 +116,7 @@ def _stock_load(work: Path, figures: Figures) -> None:
         [rasa, "init", "--no-prompt", "--init-dir", str(project)],
         check=True,
         capture_output=True,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env=environment.with_defaults(os.environ, extra={}),
     )
     figures.train_seconds["stock `rasa init` bot, full"] = time.perf_counter() - started
     model = next((project / "models").glob("*.tar.gz"))
@@ -126,7 +126,7 @@ def _stock_load(work: Path, figures: Figures) -> None:
     process = subprocess.Popen(
         [rasa, "run", "--port", str(port), "--model", str(model)],
         cwd=project,
-        env={**RASA_SERVER_ENV, **os.environ},  # the same server settings as ours
+        env=environment.with_defaults(os.environ),  # the same server settings as ours
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -142,8 +142,8 @@ def _stock_load(work: Path, figures: Figures) -> None:
 
 
 def _bench_nlu(work: Path, figures: Figures) -> None:
-    from bot.bench.jointidsf import run as run_bench_nlu
-    from bot.bench.synthetic import write_dataset
+    from harness.bench.jointidsf import run as run_bench_nlu
+    from harness.bench.synthetic import write_dataset
 
     data = write_dataset(work / "synthetic-jointidsf")
     figures.bench_nlu = run_bench_nlu(data, work / "bench-nlu").table()
@@ -163,12 +163,39 @@ def markdown(figures: Figures, command: str) -> str:
         "Each turn: NLU, policies, the custom action with its need-log write (ours), "
         "the bot's replies. Ours: 10 Vietnamese turns per conversation (needs, buttons, "
         "answers); stock: `rasa init`'s moodbot with 10 English turns. Both Rasa servers "
-        "run with the settings of `bot/serve.py` (`RASA_SERVER_ENV`: one TensorFlow "
+        "run with the settings of `bot/environment.py` (`RASA_SERVER_DEFAULTS`: one TensorFlow "
         "thread per op pool).",
         "",
         "| bot | clients | turns | errors | p50 ms | p95 ms | p99 ms | turns/s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    lines += _latency_rows(figures)
+    lines += [
+        "",
+        "## Held-out NLU accuracy (tests/heldout, never trained on)",
+        "",
+        "| pipeline | style | examples | need top-1 | intent top-1 |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for pipeline, table in figures.accuracy.items():
+        for style, (count, need, intent) in table.items():
+            lines.append(f"| {pipeline} | {style} | {count} | {need:.1%} | {intent:.1%} |")
+    lines += _size_rows(figures)
+    if figures.bench_nlu:
+        lines += [
+            "",
+            "## bench-nlu at PhoATIS scale (synthetic data, see harness/bench/synthetic.py)",
+            "",
+            "```",
+            figures.bench_nlu,
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _latency_rows(figures: Figures) -> List[str]:
+    """One table row per bot and load, then the ratios ours / stock."""
+    lines: List[str] = []
     for bot, results in figures.load.items():
         for result in results:
             lines.append(
@@ -185,16 +212,12 @@ def markdown(figures: Figures, command: str) -> str:
                 f"p95 ×{ours.percentile(95) / stock.percentile(95):.2f}, "
                 f"throughput ×{ours.throughput / stock.throughput:.2f}"
             )
-    lines += [
-        "",
-        "## Held-out NLU accuracy (tests/heldout, never trained on)",
-        "",
-        "| pipeline | style | examples | need top-1 | intent top-1 |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for pipeline, table in figures.accuracy.items():
-        for style, (count, need, intent) in table.items():
-            lines.append(f"| {pipeline} | {style} | {count} | {need:.1%} | {intent:.1%} |")
+    return lines
+
+
+def _size_rows(figures: Figures) -> List[str]:
+    """Training time, model size and server memory."""
+    lines: List[str] = []
     lines += ["", "## Training and size", "", "| what | value |", "|---|---:|"]
     lines += [
         f"| training: {name} | {seconds:.0f} s |" for name, seconds in figures.train_seconds.items()
@@ -204,16 +227,7 @@ def markdown(figures: Figures, command: str) -> str:
         f"| Rasa server RSS after warm-up: {name} | {mb:.0f} MB |"
         for name, mb in figures.rss_mb.items()
     ]
-    if figures.bench_nlu:
-        lines += [
-            "",
-            "## bench-nlu at PhoATIS scale (synthetic data, see bot/bench/synthetic.py)",
-            "",
-            "```",
-            figures.bench_nlu,
-            "```",
-        ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
@@ -229,7 +243,7 @@ def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
             _bench_nlu(work, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    command = "make bench" + (" (python -m bot bench --skip-scale)" if skip_scale else "")
+    command = "make bench" + (" (python -m harness bench --skip-scale)" if skip_scale else "")
     text = markdown(figures, command) + _kept(out)
     out.write_text(text, encoding="utf-8")
     return text

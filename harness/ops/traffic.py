@@ -1,6 +1,6 @@
 """Concurrent guests over Rasa's REST channel (asyncio + aiohttp), with figures.
 
-Each guest plays a :class:`~bot.ops.conversations.Script` turn by turn; turns
+Each guest plays a :class:`~harness.ops.conversations.Script` turn by turn; turns
 alternate between the Rasa URLs given (so a conversation hops between
 replicas). A guest who gets the channel's busy message waits and sends the
 same message again, as the message asks, when ``busy_retry`` is set; without
@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
-from bot.ops.conversations import Replies, Script, is_busy
+from harness.ops.conversations import Replies, Script, is_busy
 
 REQUEST_TIMEOUT = 60.0
 

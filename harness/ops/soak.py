@@ -1,6 +1,6 @@
 """``make soak``: the scale scenarios for N minutes on PostgreSQL (+ Redis), with figures.
 
-Starts the scaled-out stack of :mod:`bot.ops.cluster` (two Rasa replicas when
+Starts the scaled-out stack of :mod:`harness.ops.cluster` (two Rasa replicas when
 ``REDIS_URL`` is set, one otherwise) on a PostgreSQL database created for the
 run in the server at ``TEST_DATABASE_URL`` (or ``--database-url``), then:
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Dict, List, Optional, TextIO
 
-from bot.ops import scenarios
-from bot.ops.traffic import percentile
 from bot.paths import VAR_DIR
+from harness.ops import scenarios
+from harness.ops.traffic import percentile
 
 
 @dataclass
@@ -84,8 +84,8 @@ def run(
     out: TextIO = sys.stdout,
 ) -> int:
     """Run the soak (see the module docstring); 0 when every scenario passed."""
-    from bot.model import latest_model
-    from bot.ops.cluster import start_cluster
+    from bot.rasa.model import latest_model
+    from harness.ops.cluster import start_cluster
 
     admin_url = database_url or os.environ.get("TEST_DATABASE_URL")
     if not admin_url:

@@ -1,7 +1,7 @@
 """Rasa input channels for Hiểu Ý: the stock REST and socket.io channels, hardened.
 
-Registered in ``credentials.yml`` by module path (``bot.channels.RestInput``,
-``bot.channels.SocketIOInput``) instead of the built-in ``rest:`` / ``socketio:``
+Registered in ``credentials.yml`` by module path (``bot.rasa.channels.RestInput``,
+``bot.rasa.channels.SocketIOInput``) instead of the built-in ``rest:`` / ``socketio:``
 keys. Their ``name()`` stays ``"rest"`` / ``"socketio"``, so the URLs clients use
 (``/webhooks/rest/webhook``, ``/socket.io``) and the channel recorded in the
 need log do not change.
@@ -57,11 +57,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import rasa_speedups
-
-# The Rasa server loads these channels at start-up: the place to install the
-# server-side speed-up (see bot/rasa_speedups.py for the measurement).
-rasa_speedups.install()
+from bot.rasa import speedups
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +118,7 @@ class WatchedOutput(OutputChannel):
         self.inner = inner
         self.sent = 0
 
-    def name(self) -> str:  # type: ignore[override]  # the wrapped channel's name
+    def name(self) -> str:  # the wrapped channel's name
         """The wrapped channel's name (Rasa picks channel-specific responses by it)."""
         return self.inner.name()
 
@@ -218,6 +214,7 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's REST routes; bodies checked first, every turn answered."""
+        speedups.install()  # the Rasa server builds its routes once, at start-up
         blueprint = super().blueprint(answer_always(on_new_message, self.name()))
         blueprint.middleware(self._check_body, "request")
         return blueprint
@@ -273,6 +270,7 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Rasa's socket.io server; every message cleaned, every turn answered."""
+        speedups.install()
         answering = answer_always(on_new_message, self.name())
 
         async def clean(message: UserMessage) -> None:

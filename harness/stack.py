@@ -14,7 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import requests
 
@@ -82,69 +82,70 @@ def start_stack(
     from bot.serve import services, start
     from bot.store.migrate import upgrade
 
-    extra_env = extra_env or {}
     workdir.mkdir(parents=True, exist_ok=True)
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
-    database_url = extra_env.get("DATABASE_URL") or f"sqlite:///{workdir / 'needs.db'}"
-    outbox = Path(extra_env.get("NEEDLOG_OUTBOX") or workdir / "outbox.sqlite")
-    action_url = f"http://127.0.0.1:{actions_port}/webhook"
+    env = _stack_env(workdir, rasa_port, actions_port, web_port, extra_env or {})
     if endpoints is None:
         endpoints = workdir / "endpoints.yml"
+        action_url = f"http://127.0.0.1:{actions_port}/webhook"
         endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        NEEDLOG_OUTBOX=str(outbox),
-        STAFF_TOKEN=STAFF_TOKEN,
-        CONVERSATION_KEY_SECRET="test-secret",
-        RASA_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
-        ALLOWED_ORIGINS=f"http://127.0.0.1:{web_port},http://localhost:{web_port}",
-        ACTION_ENDPOINT_URL=action_url,
+    upgrade(env["DATABASE_URL"])
+    commands = services(
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        web_port=web_port,
+        model=model,
+        endpoints=endpoints,
+        origins=env["ALLOWED_ORIGINS"].split(","),
     )
-    env.update(extra_env)
-    upgrade(database_url)
-    previous = {key: os.environ.get(key) for key in ("ALLOWED_ORIGINS",)}
-    os.environ["ALLOWED_ORIGINS"] = env["ALLOWED_ORIGINS"]
-    try:
-        commands = services(
-            rasa_port=rasa_port,
-            actions_port=actions_port,
-            web_port=web_port,
-            model=model,
-            endpoints=endpoints,
-        )
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     logs = {}
     for service in commands:
         logs[service.name] = open(workdir / f"{service.name}.log", "wb")  # noqa: SIM115
-    processes = start(commands, env, logs)
     stack = Stack(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         actions_url=f"http://127.0.0.1:{actions_port}",
         web_url=f"http://127.0.0.1:{web_port}",
-        database_url=database_url,
+        database_url=env["DATABASE_URL"],
         staff_token=STAFF_TOKEN,
-        outbox=outbox,
-        processes=processes,
+        outbox=Path(env["NEEDLOG_OUTBOX"]),
+        processes=start(commands, env, logs),
         env=env,
     )
+    _wait_ready(stack, workdir, list(logs))
+    return stack
+
+
+def _stack_env(
+    workdir: Path, rasa_port: int, actions_port: int, web_port: int, extra_env: Dict[str, str]
+) -> Dict[str, str]:
+    """The services' environment: this process's, the stack's ports and files, ``extra_env``."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{workdir / 'needs.db'}",
+        NEEDLOG_OUTBOX=str(workdir / "outbox.sqlite"),
+        STAFF_TOKEN=STAFF_TOKEN,
+        CONVERSATION_KEY_SECRET="test-secret",
+        RASA_PUBLIC_URL=f"http://127.0.0.1:{rasa_port}",
+        ALLOWED_ORIGINS=f"http://127.0.0.1:{web_port},http://localhost:{web_port}",
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
+    )
+    env.update(extra_env)
+    return env
+
+
+def _wait_ready(stack: Stack, workdir: Path, names: List[str]) -> None:
+    """Wait until every service answers; on failure stop them and show their logs."""
     try:
-        wait_for(f"{stack.actions_url}/health", 120, processes["actions"])
-        wait_for(f"{stack.web_url}/healthz", 60, processes["web"])
-        wait_for(f"{stack.rasa_url}/", 240, processes["rasa"])
+        wait_for(f"{stack.actions_url}/health", 120, stack.processes["actions"])
+        wait_for(f"{stack.web_url}/healthz", 60, stack.processes["web"])
+        wait_for(f"{stack.rasa_url}/", 240, stack.processes["rasa"])
         _wait_model_loaded(stack.rasa_url)
     except Exception:
         stop_stack(stack)
-        for name in logs:
+        for name in names:
             tail = (workdir / f"{name}.log").read_text(errors="replace")[-3000:]
             print(f"---- {name}.log ----\n{tail}")
         raise
-    return stack
 
 
 def _wait_model_loaded(rasa_url: str, timeout: float = 240) -> None:

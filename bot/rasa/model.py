@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Literal, Optional, Sequence, overload
 
+from bot import environment
 from bot.paths import MODELS_DIR, ROOT, TRAINING_DATA_DIRS
-
-# Quiet TensorFlow and keep Rasa from phoning home; set before Rasa is imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 CONFIG_PATH = ROOT / "config.yml"
 DOMAIN_PATH = ROOT / "domain.yml"
@@ -51,6 +46,7 @@ def train(
     ``fingerprint_addon``); unchanged nodes are taken from its cache, so after
     a data change only the affected components are retrained.
     """
+    import_rasa()
     from rasa.model_training import train as rasa_train
     from rasa.model_training import train_nlu as rasa_train_nlu
 
@@ -84,6 +80,14 @@ def train(
     return TrainingRun(model, seconds, retrained=before is None or model != before)
 
 
+@overload
+def latest_model(models_dir: Path = ..., required: Literal[True] = ...) -> Path: ...
+
+
+@overload
+def latest_model(models_dir: Path = ..., *, required: Literal[False]) -> Optional[Path]: ...
+
+
 def latest_model(models_dir: Path = MODELS_DIR, required: bool = True) -> Optional[Path]:
     """The newest ``*.tar.gz`` in ``models_dir``."""
     candidates = sorted(Path(models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
@@ -94,9 +98,27 @@ def latest_model(models_dir: Path = MODELS_DIR, required: bool = True) -> Option
     return None
 
 
+def import_rasa() -> None:
+    """Get ready to import Rasa with the known third-party warnings ignored.
+
+    Importing ``sanic.app`` (Rasa's web server) puts "once" for every
+    ``DeprecationWarning`` in front of all filters; imported first, with ours
+    put in front of it afterwards (:mod:`bot.environment`), ours win.
+    """
+    import sanic.app  # noqa: F401
+
+    environment.apply()
+
+
 def quiet_logging(level: int = logging.WARNING) -> None:
-    """Send Rasa's structured logs to stderr at ``level`` (stdout stays ours)."""
+    """Send Rasa's structured logs to stderr at ``level`` (stdout stays ours).
+
+    Called once Rasa is imported, so the known third-party warnings are
+    ignored again in front of the filters Rasa's imports put first.
+    """
     import structlog
+
+    environment.apply()
 
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -109,6 +131,7 @@ class Parser:
     """Loads a trained model once and parses messages with its NLU pipeline."""
 
     def __init__(self, model: Optional[Path] = None) -> None:
+        import_rasa()
         from rasa.core.agent import Agent
 
         quiet_logging()

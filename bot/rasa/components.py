@@ -30,15 +30,15 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.resources import LanguageResources
 from bot.language.segment import NORM_JOINER
-from bot.language.spacy_items import ItemMatcher
+from bot.needs.catalog import ITEM_ENTITY
 from bot.paths import CATALOG_PATH, LEXICON_PATH, ROOT
+from bot.rasa.resources import LanguageResources
+from bot.rasa.spacy_items import ItemMatcher
 
 logger = logging.getLogger(__name__)
 _GIVEN_TOKEN = re.compile(r"\S+")
 
-ITEM_ENTITY = "item"
 # Where both components read the lexicon and the catalog (relative to the repository).
 RESOURCE_DEFAULTS = {
     "catalog": str(CATALOG_PATH.relative_to(ROOT)),

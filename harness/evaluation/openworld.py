@@ -24,7 +24,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.evaluation import STYLES, Example, load_examples, style_of, teencode_words
 from bot.language.emergency import EmergencyDetector
 from bot.language.emergency_classifier import (
     EMERGENCY_FILE_MARK,
@@ -35,6 +34,7 @@ from bot.language.emergency_classifier import (
 from bot.needs.catalog import Catalog
 from bot.needs.inference import InferenceSettings, NeedInference
 from bot.paths import HELDOUT_DIR, OPENWORLD_DIR
+from harness.evaluation.heldout import STYLES, Example, load_examples, style_of, teencode_words
 
 NO_NEED = "none"
 
@@ -346,7 +346,7 @@ class OpenWorld:
 
 def run(model: Optional[Path] = None, catalog: Optional[Catalog] = None) -> OpenWorld:
     """Parse every split with ``model`` (default: the newest) and score it."""
-    from bot.model import Parser
+    from bot.rasa.model import Parser
 
     catalog = catalog or Catalog.load()
     parser = Parser(model)

@@ -128,8 +128,8 @@ def evaluate(
     catalog: Optional[Catalog] = None,
 ) -> Evaluation:
     """Parse every held-out example with ``model`` (default: the newest)."""
-    from bot.model import Parser
     from bot.needs.inference import NeedInference
+    from bot.rasa.model import Parser
 
     catalog = catalog or Catalog.load()
     inference = NeedInference(catalog)

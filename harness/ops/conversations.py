@@ -16,10 +16,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.channels import BUSY_MESSAGE
 from bot.needs.dialogue import choose_sub_goal_payload
 from bot.needs.log import ESCALATED, MET, NO_ANSWER, UNRECOGNIZED
 from bot.paths import ROOT
+from bot.rasa.channels import BUSY_MESSAGE
 
 Replies = List[Dict[str, Any]]
 Check = Callable[[Replies], Optional[str]]  # None when the answer is right, else why not

@@ -1,4 +1,4 @@
-"""``python -m bot bench-nlu --data DIR``: our pipeline on a JointIDSF-layout dataset.
+"""``python -m harness bench-nlu --data DIR``: our pipeline on a JointIDSF-layout dataset.
 
 The layout of PhoATIS and similar public Vietnamese datasets:
 ``train|dev|test/{seq.in,seq.out,label}`` — one utterance per line, tokens
@@ -112,7 +112,7 @@ def pipeline_config(epochs: int = 40) -> Dict[str, object]:
         "assistant_id": "bench-nlu",
         "pipeline": [
             {
-                "name": "bot.language.rasa_components.VietnameseTokenizer",
+                "name": "bot.rasa.components.VietnameseTokenizer",
                 "catalog": str(CATALOG_PATH),
                 "lexicon": str(LEXICON_PATH),
                 "max_tokens": 256,
@@ -204,7 +204,7 @@ def run(data: Path, workdir: Path, epochs: int = 40) -> BenchResult:
     from rasa.model_training import train_nlu
     from seqeval.metrics import f1_score
 
-    from bot.model import quiet_logging
+    from bot.rasa.model import quiet_logging
 
     train, test = read_split(data, "train"), read_split(data, "test")
     workdir.mkdir(parents=True, exist_ok=True)

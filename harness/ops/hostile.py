@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
-from bot.channels import SILENT_COMMANDS
+from bot.rasa.channels import SILENT_COMMANDS
 
 MARKUP = (
     "<script>alert('xss')</script>",
@@ -141,12 +141,9 @@ def hostile_messages(rng: random.Random) -> List[str]:
     return messages
 
 
-def rest_requests(count: int, seed: int = 8, prefix: str = "hostile") -> List[Request]:
-    """``count`` requests to ``/webhooks/rest/webhook``, cycling through every kind."""
-    rng = random.Random(seed)
-    messages = hostile_messages(rng)
-    content_types = ("application/json", "text/plain", "application/x-www-form-urlencoded", "")
-    makers = []
+def _body_makers(messages: List[str]) -> List[Tuple[str, Callable[[str], bytes]]]:
+    """(kind, sender -> body) for every hostile message, raw text and malformed body."""
+    makers: List[Tuple[str, Callable[[str], bytes]]] = []
     for text in messages:
         kind = "silent-command" if text in SILENT_COMMANDS else "message"
         makers.append((kind, lambda s, text=text: _json_body(s, json.dumps(text))))
@@ -172,6 +169,13 @@ def rest_requests(count: int, seed: int = 8, prefix: str = "hostile") -> List[Re
         ),
         ("long-sender", lambda s: _json_body(s + "x" * 300, json.dumps("sạc"))),
     ]
+    return makers
+
+
+def rest_requests(count: int, seed: int = 8, prefix: str = "hostile") -> List[Request]:
+    """``count`` requests to ``/webhooks/rest/webhook``, cycling through every kind."""
+    makers = _body_makers(hostile_messages(random.Random(seed)))
+    content_types = ("application/json", "text/plain", "application/x-www-form-urlencoded", "")
     requests: List[Request] = []
     for number in range(count):
         kind, make = makers[number % len(makers)]
@@ -212,68 +216,72 @@ def rest_requests(count: int, seed: int = 8, prefix: str = "hostile") -> List[Re
 
 
 REPORT_ROUTES = ("/report", "/api/report", "/api/report.csv")
+BAD_DAYS = (
+    "-1",
+    "0",
+    "367",
+    "1e9",
+    "abc",
+    "1;DROP TABLE need_occurrences",
+    "%00",
+    "７",
+    "٣",
+    "9" * 400,
+    "1.5",
+    "",
+    "<script>",
+    "null",
+    "[]",
+    "🔋",
+)
+BAD_DATES = (
+    "2024-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "2024-13-01",
+    "yesterday",
+    "2024-01-01T00:00",
+    "1970-01-01",
+    "2024-1-1",
+    "",
+    "<b>",
+    "2025-01-01' OR 1=1",
+)
+BAD_AUTH: Tuple[Dict[str, str], ...] = (
+    {},
+    {"Authorization": "Bearer wrong"},
+    {"Authorization": "Bearer " + "x" * 10_000},
+    {"Authorization": "Basic " + "eDp5"},
+    {"Authorization": "Bearer"},
+    {"Cookie": "hieuy_staff=forged.signature"},
+    {"Cookie": "hieuy_staff=" + "A" * 4000},
+)
+
+
+def _odd_query(rng: random.Random, choice: int) -> str:
+    """A query string the report routes must refuse or survive (one of five kinds)."""
+    if choice == 0:
+        return f"?days={rng.choice(BAD_DAYS)}"
+    elif choice == 1:
+        return f"?start={rng.choice(BAD_DATES)}&end={rng.choice(BAD_DATES)}"
+    elif choice == 2:
+        return f"?period={rng.choice(['today', 'week', '<x>', ''])}&days={rng.randint(1, 400)}"
+    elif choice == 3:
+        repeated = (f"days={rng.randint(-5, 500)}" for _ in range(rng.randint(1, 30)))
+        return "?" + "&".join(repeated)
+    else:
+        return f"?start=2024-01-01&end=2024-12-31&x={'%ZZ' * rng.randint(1, 5)}"
 
 
 def report_requests(count: int, token: str, seed: int = 9) -> List[Request]:
     """``count`` requests to the report routes: odd parameters, with and without a token."""
     rng = random.Random(seed)
-    bad_values = [
-        "-1",
-        "0",
-        "367",
-        "1e9",
-        "abc",
-        "1;DROP TABLE need_occurrences",
-        "%00",
-        "７",
-        "٣",
-        "9" * 400,
-        "1.5",
-        "",
-        "<script>",
-        "null",
-        "[]",
-        "🔋",
-    ]
-    dates = [
-        "2024-02-30",
-        "0001-01-01",
-        "9999-12-31",
-        "2024-13-01",
-        "yesterday",
-        "2024-01-01T00:00",
-        "1970-01-01",
-        "2024-1-1",
-        "",
-        "<b>",
-        "2025-01-01' OR 1=1",
-    ]
-    auth_headers = [
-        {},
-        {"Authorization": "Bearer wrong"},
-        {"Authorization": "Bearer " + "x" * 10_000},
-        {"Authorization": "Basic " + "eDp5"},
-        {"Authorization": "Bearer"},
-        {"Cookie": "hieuy_staff=forged.signature"},
-        {"Cookie": "hieuy_staff=" + "A" * 4000},
-    ]
     good = {"Authorization": f"Bearer {token}"}
     requests: List[Request] = []
     for number in range(count):
         route = REPORT_ROUTES[number % len(REPORT_ROUTES)]
-        choice = number % 5
-        if choice == 0:
-            query = f"?days={rng.choice(bad_values)}"
-        elif choice == 1:
-            query = f"?start={rng.choice(dates)}&end={rng.choice(dates)}"
-        elif choice == 2:
-            query = f"?period={rng.choice(['today', 'week', '<x>', ''])}&days={rng.randint(1, 400)}"
-        elif choice == 3:
-            repeated = (f"days={rng.randint(-5, 500)}" for _ in range(rng.randint(1, 30)))
-            query = "?" + "&".join(repeated)
-        else:
-            query = f"?start=2024-01-01&end=2024-12-31&x={'%ZZ' * rng.randint(1, 5)}"
-        headers = dict(good) if number % 3 else dict(rng.choice(auth_headers))
+        query = _odd_query(rng, number % 5)
+        headers = dict(good) if number % 3 else dict(rng.choice(BAD_AUTH))
         requests.append(Request("GET", route + query, b"", headers, "report"))
         if number % 10 == 0:
             handoff = rng.choice(["0", "-1", "2147483648", "99999999999999999999", "abc", "1"])

@@ -6,13 +6,13 @@ PostgreSQL database of its own (``hieuy_scale_<random>``, created here and
 dropped by :meth:`Cluster.close`) and ``RedisLockStore`` with a random key
 prefix. One action server and the web app log needs to the same database.
 
-Two TCP proxies (:class:`bot.ops.proxy.TcpProxy`) stand in front of the
+Two TCP proxies (:class:`harness.ops.proxy.TcpProxy`) stand in front of the
 dependencies so scenarios can take them away: the action server's and the web
 app's ``DATABASE_URL`` (the need log) go through ``db_proxy``; the lock store
 goes through ``redis_proxy``. The tracker store connects directly.
 
 The first replica, the action server and the web app are started by
-:func:`bot.stack.start_stack`, so that the tests and the soak run exactly what
+:func:`harness.stack.start_stack`, so that the tests and the soak run exactly what
 ``make run`` runs. Without Redis there is a
 single replica and no lock store (replicas without a shared lock store would
 process one conversation's messages concurrently).
@@ -33,11 +33,11 @@ from urllib.parse import urlparse
 import requests
 import yaml
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
-from bot.ops.proxy import TcpProxy
 from bot.paths import ROOT
-from bot.stack import free_port, start_stack, stop_stack, wait_for
+from harness.ops.proxy import TcpProxy
+from harness.stack import free_port, start_stack, stop_stack, wait_for
 
 PROD_ENDPOINTS = ROOT / "deploy" / "endpoints.prod.yml"
 CONVERSATION_SECRET = "scale-test-secret"
@@ -130,6 +130,24 @@ class Cluster:
                 _forget_redis_keys(self.redis_url, self.redis_prefix)
 
 
+def _database_env(database: URL, proxy_port: int) -> Dict[str, str]:
+    """The services' database settings: the need log through the proxy, ``${DB_*}`` direct."""
+    return {
+        "DATABASE_URL": database.set(host="127.0.0.1", port=proxy_port).render_as_string(
+            hide_password=False
+        ),
+        "CONVERSATION_KEY_SECRET": CONVERSATION_SECRET,
+        # as recommended in deploy/ (a ticket left by a Redis blip blocks its
+        # conversation this long; Rasa's default is 60 s, the widget gives up at 30 s)
+        "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME,
+        "DB_HOST": database.host or "127.0.0.1",
+        "DB_PORT": str(database.port or 5432),
+        "DB_USER": database.username or "postgres",
+        "DB_PASSWORD": database.password or "",
+        "DB_DATABASE": database.database or "",
+    }
+
+
 def start_cluster(
     workdir: Path,
     model: Path,
@@ -145,20 +163,7 @@ def start_cluster(
     db_proxy = TcpProxy(database.host or "127.0.0.1", database.port or 5432)
     redis_proxy: Optional[TcpProxy] = None
     prefix: Optional[str] = None
-    env = {
-        "DATABASE_URL": database.set(host="127.0.0.1", port=db_proxy.port).render_as_string(
-            hide_password=False
-        ),
-        "CONVERSATION_KEY_SECRET": CONVERSATION_SECRET,
-        # as recommended in deploy/ (a ticket left by a Redis blip blocks its
-        # conversation this long; Rasa's default is 60 s, the widget gives up at 30 s)
-        "TICKET_LOCK_LIFETIME": TICKET_LOCK_LIFETIME,
-        "DB_HOST": database.host or "127.0.0.1",
-        "DB_PORT": str(database.port or 5432),
-        "DB_USER": database.username or "postgres",
-        "DB_PASSWORD": database.password or "",
-        "DB_DATABASE": name,
-    }
+    env = _database_env(database, db_proxy.port)
     if redis_url:
         redis = urlparse(redis_url)
         redis_proxy = TcpProxy(redis.hostname or "127.0.0.1", redis.port or 6379)

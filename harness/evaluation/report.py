@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
-from bot.evaluation import Evaluation, evaluate
-from bot.evaluation_openworld import most_claimed
+from harness.evaluation.heldout import Evaluation, evaluate
+from harness.evaluation.openworld import most_claimed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bot.evaluation_openworld import EmergencyScores, OpenWorld
+    from harness.evaluation.openworld import EmergencyScores, GroupingScore, OpenWorld
 
 
 def confusion_png(evaluation: Evaluation, path: Path) -> None:
@@ -151,6 +151,13 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
             f"| {c.false_need:.1%} | {c.score:.3f} |"
         )
     lines += emergency_lines(result.emergencies)
+    lines += _grouping_lines(result.groupings)
+    return "\n".join(lines) + "\n"
+
+
+def _grouping_lines(groupings: Sequence["GroupingScore"]) -> List[str]:
+    """Purity and adjusted Rand of each way of grouping unrecognised requests."""
+    lines: List[str] = []
     lines += [
         "",
         "## Grouping unrecognised requests (tests/openworld/unrecognized_groups.yml)",
@@ -162,9 +169,9 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
     ]
     lines += [
         f"| {g.method} | {g.threshold} | {g.purity:.3f} | {g.ari:.3f} | {g.groups} | {g.texts} |"
-        for g in result.groupings
+        for g in groupings
     ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def emergency_lines(scores: "EmergencyScores") -> List[str]:
@@ -205,7 +212,7 @@ def emergency_lines(scores: "EmergencyScores") -> List[str]:
 
 def write_openworld(out: Path, model: Optional[Path] = None) -> Path:
     """Run the open-world evaluation and write ``out/openworld.md``."""
-    from bot.evaluation_openworld import run
+    from harness.evaluation.openworld import run
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / "openworld.md"

@@ -15,22 +15,22 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Sequence, Tuple, cast
 
 import spacy
+from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 from spacy.tokens import Token as SpacyToken
 from spacy.vocab import Vocab
 
 from bot.language.segment import Segmenter
 from bot.language.text import fold, has_diacritics
+from bot.needs.catalog import ITEM_ENTITY
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.nlu.tokenizers.tokenizer import Token
 
-    from bot.language.resources import LanguageResources
-
-ITEM_LABEL = "item"
+    from bot.rasa.resources import LanguageResources
 
 
 def _doc(vocab: Vocab, words: Sequence[Tuple[str, str]]) -> Doc:
@@ -67,19 +67,23 @@ class ItemMatcher:
 
     def __init__(self, resources: "LanguageResources") -> None:
         self._nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
-        self._nlp.tokenizer = SegmenterTokenizer(self._nlp.vocab, resources.segmenter())
-        ruler = self._nlp.add_pipe(
-            "entity_ruler", config={"phrase_matcher_attr": "NORM", "validate": True}
+        self._segmenter = resources.segmenter()
+        self._nlp.tokenizer = SegmenterTokenizer(self._nlp.vocab, self._segmenter)
+        ruler = cast(
+            EntityRuler,
+            self._nlp.add_pipe(
+                "entity_ruler", config={"phrase_matcher_attr": "NORM", "validate": True}
+            ),
         )
         patterns: List[dict] = []
         for item_id, spellings in sorted(resources.items.items()):
             patterns += [
-                {"label": ITEM_LABEL, "pattern": synonym, "id": item_id}
+                {"label": ITEM_ENTITY, "pattern": synonym, "id": item_id}
                 for synonym in spellings.synonyms
             ]
             patterns += [
                 {
-                    "label": ITEM_LABEL,
+                    "label": ITEM_ENTITY,
                     "pattern": [{"LOWER": token.lower_} for token in self._nlp.make_doc(exact)],
                     "id": item_id,
                 }
@@ -93,7 +97,7 @@ class ItemMatcher:
 
     def match_text(self, text: str) -> List[ItemMatch]:
         """Items in raw text (segments it first); offsets index ``text``."""
-        words = self._nlp.tokenizer.segmenter.segment(text)
+        words = self._segmenter.segment(text)
         return self._match(
             _doc(self._nlp.vocab, [(w.text, w.norm) for w in words]),
             [(w.start, w.end) for w in words],
@@ -109,7 +113,7 @@ class ItemMatcher:
         return [
             ItemMatch(ent.ent_id_, spans[ent.start][0], spans[ent.end - 1][1])
             for ent in doc.ents
-            if ent.label_ == ITEM_LABEL and self._as_typed(ent.ent_id_, ent)
+            if ent.label_ == ITEM_ENTITY and self._as_typed(ent.ent_id_, ent)
         ]
 
     def _as_typed(self, item_id: str, span: "Span") -> bool:

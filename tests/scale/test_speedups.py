@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_speedups
+from bot.rasa import speedups
 
 GOOD = {
     "events": [{"event": "slot", "name": "need", "value": "phone_power"}],
@@ -20,7 +20,7 @@ def test_same_verdicts_as_rasa_one_shot_validation() -> None:
     jsonschema.validate(GOOD, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(BAD, schema)
-    rasa_speedups.install()
+    speedups.install()
     action = RemoteAction("action_x", None)
     assert action._validate_action_result(GOOD) is True
     with pytest.raises(
@@ -33,8 +33,8 @@ def test_event_classes_resolve_exactly_as_rasa_resolves_them() -> None:
     from rasa.shared.core.events import Event
     from rasa.shared.utils.common import all_subclasses
 
-    original = rasa_speedups._resolve_event_by_type
-    rasa_speedups.install()
+    original = speedups._resolve_event_by_type
+    speedups.install()
     names = {cls.type_name for cls in all_subclasses(Event)}
     assert len(names) > 20
     for name in names:

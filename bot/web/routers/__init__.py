@@ -1,0 +1,1 @@
+"""One router per area of the web app; :func:`bot.web.app.create_app` wires them."""

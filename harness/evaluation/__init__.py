@@ -1,0 +1,1 @@
+"""Held-out and open-world evaluation of a trained model (``make eval``)."""

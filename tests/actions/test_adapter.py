@@ -1,0 +1,202 @@
+"""The Rasa SDK adapter: dialogue state <-> slots, only changed slots sent back, one real turn."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Sequence
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.adapter import (
+    SLOT_CANDIDATES,
+    SLOT_NEED,
+    SLOT_PENDING,
+    SLOT_STAGE,
+    apply_turn,
+    message_from,
+    slot_values,
+    state_from,
+)
+from actions.needs import ActionUnderstandNeed
+from actions.outcomes import ActionFeedback, ActionHandoff
+from bot.assistant import Assistant
+from bot.needs.dialogue import (
+    AWAIT_FEEDBACK,
+    CLARIFY_SUB_GOAL,
+    Button,
+    Message,
+    Pending,
+    Reply,
+    State,
+    Turn,
+)
+from bot.needs.log import Context, HandoffRequested, LogRecord, NeedOpened
+from bot.paths import ROOT
+
+FULL = State(
+    need="phone_power",
+    sub_goal="charge_own_phone",
+    stage=AWAIT_FEEDBACK,
+    key="occ-1",
+    candidates=("phone_power", "internet_access"),
+    pending=(Pending("restroom", "occ-2"), Pending("parking", "occ-3")),
+    addressee="chị",
+)
+
+
+class ListLog:
+    """A need log that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.records: List[LogRecord] = []
+
+    def write(self, records: Sequence[LogRecord]) -> None:
+        self.records += records
+
+
+def tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    text: str = "",
+    intent: str = "",
+    sender: str = "guest-1",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.95},
+        "intent_ranking": [{"name": intent, "confidence": 0.95}] if intent else [],
+        "entities": [],
+        "message_id": "m-1",
+    }
+    events = [{"event": "user", "timestamp": 1.0, "metadata": {"model_id": "model-1"}}]
+    return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+@pytest.fixture(scope="module")
+def assistant_with_log() -> Assistant:
+    return Assistant(ListLog())
+
+
+@pytest.fixture(autouse=True)
+def _secret(monkeypatch) -> None:
+    monkeypatch.setenv("CONVERSATION_KEY_SECRET", "actions-test-secret")
+
+
+def run(action: Any, slots: Dict[str, Any], text: str, intent: str):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker(slots, text, intent), {}))
+    return dispatcher.messages, events
+
+
+# --- state <-> slots ---------------------------------------------------------------------
+
+
+def test_the_slots_are_the_domains():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(slot_values(State())) == set(domain["slots"])
+
+
+@pytest.mark.parametrize("state", [State(), FULL, FULL.cleared(), State(candidates=("a", "b"))])
+def test_state_round_trips_through_the_slots(state):
+    assert state_from(tracker(slot_values(state))) == state
+
+
+def test_slots_are_plain_json_values():
+    values = slot_values(FULL)
+    assert values[SLOT_CANDIDATES] == ["phone_power", "internet_access"]
+    assert values[SLOT_PENDING] == [
+        {"need": "restroom", "key": "occ-2"},
+        {"need": "parking", "key": "occ-3"},
+    ]
+
+
+def test_an_empty_tracker_is_the_initial_state():
+    assert state_from(tracker()) == State()
+
+
+def test_malformed_pending_entries_are_dropped():
+    slots = {SLOT_PENDING: [{"need": "restroom", "key": "k"}, {"need": "x"}, "junk", None]}
+    assert state_from(tracker(slots)).pending == (Pending("restroom", "k"),)
+
+
+def test_the_message_carries_a_hashed_sender_and_the_model():
+    message = message_from(tracker(text="em có sạc không", intent="phone_power"))
+    assert message.text == "em có sạc không"
+    assert message.intent == "phone_power"
+    assert message.context.message_id == "m-1"
+    assert message.context.model_id == "model-1"
+    assert message.context.conversation_key != "guest-1"
+    assert len(message.context.conversation_key) >= 16
+
+
+# --- only what changed travels back -----------------------------------------------------
+
+
+def _turn(after: State, replies: Sequence[Reply] = ()) -> Turn:
+    message = Message("x", Context("conv", "m"))
+    turn = Turn(state=after, message=message)
+    turn.replies.extend(replies)
+    return turn
+
+
+def test_only_changed_slots_are_returned():
+    before = FULL
+    after = replace(FULL, stage=CLARIFY_SUB_GOAL, sub_goal=None)
+    events = apply_turn(_turn(after), CollectingDispatcher(), before)
+    assert sorted(events, key=lambda e: e["name"]) == [
+        SlotSet(SLOT_STAGE, CLARIFY_SUB_GOAL),
+        SlotSet("sub_goal", None),
+    ]
+
+
+def test_an_unchanged_state_returns_no_events():
+    assert apply_turn(_turn(FULL), CollectingDispatcher(), FULL) == []
+
+
+def test_replies_go_out_as_responses_or_text_with_buttons():
+    replies = [
+        Reply(response="utter_glad", variables={"kh": "anh"}),
+        Reply(text="Chọn giúp em ạ", buttons=(Button("Sạc", "/choose_need"),)),
+    ]
+    dispatcher = CollectingDispatcher()
+    apply_turn(_turn(State(), replies), dispatcher, State())
+    first, second = dispatcher.messages
+    assert first["response"] == "utter_glad"
+    assert first["kh"] == "anh"
+    assert second["text"] == "Chọn giúp em ạ"
+    assert second["buttons"] == [{"title": "Sạc", "payload": "/choose_need"}]
+
+
+# --- the actions over a real assistant ------------------------------------------------------
+
+
+def test_a_need_opens_logs_and_sets_only_its_slots(assistant_with_log):
+    log = assistant_with_log.need_log
+    log.records.clear()
+    messages, events = run(
+        ActionUnderstandNeed(assistant_with_log), {}, "em có sạc iphone không", "phone_power"
+    )
+    assert messages, "the guest gets an answer"
+    slots = {event["name"]: event["value"] for event in events}
+    assert slots[SLOT_NEED] == "phone_power"
+    assert all(value is not None for value in slots.values())  # unchanged None slots stay home
+    assert [type(record) for record in log.records][:1] == [NeedOpened]
+
+
+def test_feedback_after_an_offer_settles_the_need(assistant_with_log):
+    slots = slot_values(State(need="phone_power", stage=AWAIT_FEEDBACK, key="occ-9"))
+    messages, events = run(ActionFeedback(assistant_with_log), slots, "ok rồi em", "affirm")
+    assert messages
+    assert SlotSet(SLOT_NEED, None) in events
+
+
+def test_a_handoff_is_logged(assistant_with_log):
+    log = assistant_with_log.need_log
+    log.records.clear()
+    messages, _ = run(ActionHandoff(assistant_with_log), {}, "cho em gặp nhân viên", "ask_human")
+    assert messages
+    assert any(isinstance(record, HandoffRequested) for record in log.records)
