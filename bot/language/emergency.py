@@ -216,14 +216,14 @@ def _classifier(value: object, path: Path) -> Optional[_Classifier]:
         return None
     where = f"{path}: classifier"
     settings = value if isinstance(value, dict) else {}
-    probabilities = [settings.get(key) for key in ("threshold", "arbitrate")]
-    for key, probability in zip(("threshold", "arbitrate"), probabilities, strict=True):
+    probabilities: List[float] = []
+    for key in ("threshold", "arbitrate"):
+        probability = settings.get(key)
         if not isinstance(probability, (int, float)) or not 0 < probability <= 1:
             raise EmergencyPhrasesError(f"{where}.{key}: expected a probability in (0, 1]")
+        probabilities.append(float(probability))
     data_dir = Path(path).resolve().parent.parent
-    return _Classifier(
-        lambda: trained_classifier(data_dir), float(probabilities[0]), float(probabilities[1])
-    )
+    return _Classifier(lambda: trained_classifier(data_dir), probabilities[0], probabilities[1])
 
 
 def _together_rules(
