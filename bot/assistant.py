@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from bot import settings
+from bot.business.answers import BusinessDesk
+from bot.business.topics import ProfileAnswers
 from bot.language.lexicon import Lexicon
 from bot.language.phrases import PhraseFinder
 from bot.needs.catalog import Catalog, CatalogSource
@@ -21,15 +23,19 @@ from bot.paths import CATALOG_PATH, LEXICON_PATH
 
 
 class Assistant:
-    """Catalog (hot-reloaded), need inference, dialogue and need log."""
+    """Catalog and business profile (hot-reloaded), need inference, dialogue, need log."""
 
     def __init__(
         self,
         need_log: NeedLog,
         catalog_path: Path = CATALOG_PATH,
         lexicon_path: Path = LEXICON_PATH,
+        business_path: Optional[Path] = None,
     ) -> None:
         self.need_log = need_log
+        # re-read when the file changes: an owner's edit is the next answer, no retraining
+        self.desk = BusinessDesk.from_file(business_path or settings.business_path())
+        self._answers = ProfileAnswers(self.desk)
         self._source = CatalogSource(catalog_path)
         self._phrases = PhraseFinder(Lexicon.load(lexicon_path))
         self._built_for: Optional[Catalog] = None
@@ -38,7 +44,10 @@ class Assistant:
     def _current(self) -> Tuple[NeedInference, NeedDialogue]:
         catalog = self._source.get()
         if catalog is not self._built_for:
-            self._parts = (NeedInference(catalog), NeedDialogue(catalog, self._phrases))
+            self._parts = (
+                NeedInference(catalog),
+                NeedDialogue(catalog, self._phrases, self._answers),
+            )
             self._built_for = catalog
         return self._parts
 

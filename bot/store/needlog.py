@@ -26,9 +26,15 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from bot.needs.log import HandoffRequested, LogRecord, NeedOpened, NeedUpdated
+from bot.needs.log import (
+    HandoffRequested,
+    LogRecord,
+    NeedOpened,
+    NeedUpdated,
+    QuestionAnswered,
+)
 from bot.store.masking import mask_personal_data
-from bot.store.models import Handoff, NeedOccurrence
+from bot.store.models import Handoff, NeedOccurrence, QuestionAsked
 from bot.store.outbox import Outbox, Payload
 
 logger = logging.getLogger(__name__)
@@ -62,7 +68,7 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
     for name, limit in (("text", 4000), ("item", 200)):  # what the guest typed
         if data.get(name):
             data[name] = mask_personal_data(_storable(data[name]))[:limit]
-    for name, limit in (("need", 64), ("sub_goal", 64)):
+    for name, limit in (("need", 64), ("sub_goal", 64), ("topic", 64)):
         if isinstance(data.get(name), str):
             data[name] = data[name][:limit]
     if "context" in data:  # sizes of the columns they go to
@@ -129,8 +135,27 @@ def apply_payload(connection: Connection, payload: Payload) -> None:
             status="waiting",
         )
         connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    elif kind == QuestionAnswered.__name__:
+        _apply_question(connection, insert, at, payload)
     else:
         raise ValueError(f"unknown need-log record type {kind!r}")
+
+
+def _apply_question(
+    connection: Connection, insert: Callable[..., Any], at: datetime, payload: Payload
+) -> None:
+    """A question answered from the profile: one row per key, a replay changes nothing."""
+    context = payload["context"]
+    statement = insert(QuestionAsked).values(
+        key=payload["key"],
+        created_at=at,
+        conversation_key=context["conversation_key"],
+        channel=context["channel"],
+        topic=payload["topic"],
+        text=payload["text"],
+        outcome=payload["outcome"],
+    )
+    connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _coalesce(existing: Any, incoming: Any) -> Any:
