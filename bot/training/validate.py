@@ -181,6 +181,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
         from bot.training import rasa_validate
 
         known = {name for name, _ in code_responses} | RASA_USED_RESPONSES
+        known |= set(domain.form_questions) if domain is not None else set()
         rasa = rasa_validate.run(paths, known, BUTTON_INTENTS)
         if not rasa.ok:
             problems += [Problem(None, None, error) for error in rasa.errors]
@@ -431,6 +432,7 @@ def _check_flows(flows: Sequence[Flow], domain: Domain, paths: ProjectPaths) -> 
     from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
     actions = set(domain.actions) | set(domain.responses) | set(DEFAULT_ACTION_NAMES)
+    actions |= set(domain.forms)
     used_directly: Dict[str, Tuple[Flow, Optional[int]]] = {}
     for flow in flows:
         for step in flow.steps:
