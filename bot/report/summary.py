@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.needs.catalog import Catalog
 from bot.needs.log import ESCALATED, MET, NO_ANSWER, UNMET, UNRECOGNIZED
+from bot.report.bookings import BookingListing, upcoming_bookings
 from bot.report.grouping import group_similar
 from bot.report.phrases import TOP_PHRASES
 from bot.report.phrases import phrase_key as _phrase_key
@@ -140,6 +141,7 @@ class Report:
     handoffs: List[WaitingHandoff]
     dates: List[date]
     topics: List[TopicSummary] = field(default_factory=list)
+    bookings: List[BookingListing] = field(default_factory=list)
 
     @property
     def total_requests(self) -> int:
@@ -192,6 +194,7 @@ class Report:
                 }
                 for t in self.topics
             ],
+            "bookings": [b.to_json() for b in self.bookings],
             "unrecognized": [
                 {"example": g.example, "count": g.count, "examples": list(g.examples)}
                 for g in self.unrecognized
@@ -248,6 +251,7 @@ def build_report(
         handoffs=_waiting_handoffs(engine, period),
         dates=dates,
         topics=topics,
+        bookings=upcoming_bookings(engine, local_date(utcnow(), period.tz)),
     )
 
 

@@ -60,3 +60,25 @@ def test_csv_and_table_list_topics(engine, catalog, rule):
     assert "Câu hỏi: Giao hàng,2,2,0,0,0" in topic_row
     assert "có ship không" in topic_row
     assert "2 × Giao hàng (delivery)" in to_table(report)
+
+
+def test_bookings_of_today_and_later_are_listed_for_staff(engine, catalog, rule):
+    from datetime import datetime
+
+    from bot.business.booking import BookingDesk, BookingRequest
+    from bot.business.profile import BusinessProfile
+    from bot.store.bookings import BookingStore
+
+    profile = BusinessProfile.load()
+    desk = BookingDesk(lambda: profile, BookingStore(engine))
+    now = datetime.now(profile.zone)
+    at = (now + timedelta(days=1)).replace(hour=19, minute=0, second=0, microsecond=0)
+    request = BookingRequest("hoan-kiem", at, 4, name="Lan", phone="0901234567", table="5")
+    code = desk.book(request, now).booking.code
+
+    report = build_report(engine, catalog, rule, Period.last_days(1))
+
+    (listed,) = report.to_json()["bookings"]
+    assert listed["code"] == code and listed["phone"] == "0901234567"
+    assert (listed["branch"], listed["party_size"], listed["table"]) == ("hoan-kiem", 4, "5")
+    assert listed["starts_at"] == at.strftime("%Y-%m-%dT19:00")
