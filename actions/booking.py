@@ -50,6 +50,16 @@ def _table(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def _managed(kind: str, code: Optional[str], text: str, addressee: Optional[str]) -> Answer:
+    """Change or cancel the booking ``code`` (the one made in this conversation by default)."""
+    if code is None:
+        return talk.ask_for_code(addressee)
+    desk = assistant().bookings
+    if kind == talk.CANCEL:
+        return talk.cancel(desk, code, _now(), addressee)
+    return talk.change(desk, code, text, _now(), addressee)
+
+
 class ActionBookingRequest(Action):
     """A message about a table: a new booking (reflect, prefill) or a change / cancellation."""
 
@@ -70,13 +80,7 @@ class ActionBookingRequest(Action):
         bot.need_log.write([QuestionAnswered(key, talk.TOPIC, message.text, message.context)])
         if kind is not None:
             code = code or tracker.get_slot(talk.CODE)
-            if code is None:
-                answer = talk.ask_for_code(addressee)
-            elif kind == talk.CANCEL:
-                answer = talk.cancel(bot.bookings, code, now, addressee)
-            else:
-                answer = talk.change(bot.bookings, code, message.text, now, addressee)
-            utter_answer(dispatcher, answer)
+            utter_answer(dispatcher, _managed(kind, code, message.text, addressee))
             return [SlotSet(talk.CODE, code), SlotSet("booking_step", talk.MANAGED)]
         profile = bot.desk.profile
         values = talk.heard(profile, message.text, now, _entities(tracker))

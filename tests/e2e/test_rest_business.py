@@ -6,13 +6,11 @@ edits it and the next answer changes, with the same trained model.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import List
 
 import pytest
-import requests
-from test_rest_conversations import new_sender, texts
+from test_rest_conversations import new_sender, report, texts
 
 pytestmark = pytest.mark.slow
 
@@ -47,17 +45,8 @@ def test_a_diet_question_lists_only_matching_dishes(live_stack) -> None:
 
 def test_answered_questions_show_up_as_topics_in_the_report(live_stack) -> None:
     live_stack.say(new_sender(), "mấy giờ quán mở cửa em")
-    deadline = time.monotonic() + 20
-    while True:
-        response = requests.get(
-            f"{live_stack.web_url}/api/report?days=1",
-            headers={"Authorization": f"Bearer {live_stack.staff_token}"},
-            timeout=30,
-        )
-        topics = {t["topic"]: t for t in response.json()["topics"]}
-        if "ask_hours" in topics or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    body = report(live_stack, ready=lambda b: any(t["topic"] == "ask_hours" for t in b["topics"]))
+    topics = {t["topic"]: t for t in body["topics"]}
     assert topics["ask_hours"]["requests"] >= 1
     assert topics["ask_hours"]["label"] == "Giờ mở cửa"
 
