@@ -37,9 +37,10 @@ CLEARED_AFTER_BOOKING = (BRANCH, DATE, TIME, PARTY, WAITLIST)
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
 _CODE = re.compile(rf"\b[{CODE_ALPHABET}]{{{CODE_LENGTH}}}\b")
+# "dạ mình tên là Lan" -> "Lan"; each lead word only when another word follows ("Minh", "Lan")
 _NAME_LEAD = re.compile(
-    r"^(?:dạ|da|vâng|ok|à|ừ)?\s*(?:mình|em|anh|chị|tôi|tên|toi|minh)?\s*"
-    r"(?:tên là|tên|là|ten la|ten|la)?\s*",
+    r"^(?:(?:dạ|da|vâng|vang|ok)\s+)?(?:(?:mình|minh|em|anh|chị|chi|tôi|toi)\s+)?"
+    r"(?:(?:tên là|ten la|tên|ten|là|la)\s+)?",
     re.IGNORECASE,
 )
 
@@ -100,7 +101,8 @@ def _from_words(
     profile: BusinessProfile, text: str, local: dt.datetime, requested: Optional[str]
 ) -> Dict[str, Any]:
     values: Dict[str, Any] = {}
-    when = parse_when(text, local)
+    # asked for a name or phone, "Mai" is a name, not tomorrow
+    when = parse_when("" if requested in (NAME, PHONE) else text, local)
     if when.date:
         values[DATE] = when.date.isoformat()
     if when.time:

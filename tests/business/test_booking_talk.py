@@ -125,3 +125,17 @@ def test_a_full_slot_offers_alternatives_as_buttons(desk: BookingDesk, profile) 
     assert any('"branch":"cau-giay"' in p for p in payloads)
     assert any('"waitlist":true' in p for p in payloads)
     assert all(p.startswith("/book_table{") for p in payloads)
+
+
+@pytest.mark.parametrize(
+    "said, name",
+    [
+        ("Lan", "Lan"),
+        ("Minh", "Minh"),
+        ("dạ mình tên là Nguyễn Văn Nam", "Nguyễn Văn Nam"),
+        ("ten la hoa", "Hoa"),
+        ("chị Mai", "Mai"),
+    ],
+)
+def test_a_name_is_read_as_given(profile, said, name) -> None:
+    assert talk.heard(profile, said, NOW, {}, requested=talk.NAME) == {talk.NAME: name}
