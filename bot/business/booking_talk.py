@@ -171,7 +171,8 @@ def _day(day: dt.date, local: dt.datetime, text: str, has_time: bool) -> str:
     offset = (day - local.date()).days
     if part and offset in (0, 1):
         return f"{part} {'nay' if offset == 0 else 'mai'}"
-    return day_name(day, local.date())
+    named = day_name(day, local.date())
+    return f"{part} {named}" if part else named
 
 
 def branch_question(profile: BusinessProfile, addressee: Optional[str]) -> Answer:

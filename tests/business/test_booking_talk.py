@@ -139,3 +139,10 @@ def test_a_full_slot_offers_alternatives_as_buttons(desk: BookingDesk, profile) 
 )
 def test_a_name_is_read_as_given(profile, said, name) -> None:
     assert talk.heard(profile, said, NOW, {}, requested=talk.NAME) == {talk.NAME: name}
+
+
+def test_a_part_of_day_is_kept_for_a_later_day(profile) -> None:
+    text = "đặt bàn cho 2 người tối thứ 7 ở cầu giấy"
+    draft = talk.Draft.from_slots(talk.heard(profile, text, NOW, {}))
+    (said,) = talk.reflection(profile, draft, NOW, None, text).messages
+    assert "cho 2 người tối thứ 7 (05/12) tại Quán Mộc Cầu Giấy" in said

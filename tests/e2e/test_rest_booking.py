@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
+import requests
 from test_rest_conversations import buttons, new_sender, texts
 
 from bot.business.booking import BookingDesk, BookingRequest
@@ -31,6 +32,13 @@ def desk_of(stack) -> BookingDesk:
     return BookingDesk(lambda: profile, BookingStore(make_engine(stack.database_url)))
 
 
+def say_at_table(stack, sender: str, message: str, table: str) -> List[dict]:
+    body = {"sender": sender, "message": message, "metadata": {"table": table}}
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
 def code_in(text: str) -> str:
     found = re.search(r"Mã đặt bàn là ([A-Z0-9]{6})", text)
     assert found, text
@@ -47,13 +55,14 @@ def test_a_booking_is_reflected_asked_for_what_is_missing_and_stored(live_stack)
     assert "Quán Mộc Hoàn Kiếm" in titles, asked_branch
     assert "tên" in joined(live_stack.say(guest, "Quán Mộc Hoàn Kiếm"))
     assert "số điện thoại" in joined(live_stack.say(guest, "Lan"))
-    done = joined(live_stack.say(guest, "0901 234 567"))
+    # the widget sends the table the guest sits at as metadata (SPEC §4)
+    done = joined(say_at_table(live_stack, guest, "0901 234 567", table="5"))
     code = code_in(done)
 
     stored = desk_of(live_stack).find(code)
     assert stored is not None and stored.status == "confirmed"
     assert (stored.branch, stored.party_size, stored.name) == ("hoan-kiem", 4, "Lan")
-    assert (stored.starts_at.hour, stored.phone) == (19, "0901234567")
+    assert (stored.starts_at.hour, stored.phone, stored.table) == (19, "0901234567", "5")
 
     moved = joined(live_stack.say(guest, f"đổi bàn {code} sang 8h tối"))
     assert "20h" in moved and desk_of(live_stack).find(code).starts_at.hour == 20
