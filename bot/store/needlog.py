@@ -123,37 +123,28 @@ def apply_payload(connection: Connection, payload: Payload) -> None:
         statement = insert(NeedOccurrence).values(key=payload["key"], **changes)
         connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
     elif kind == HandoffRequested.__name__:
-        context = payload["context"]
-        statement = insert(Handoff).values(
-            key=payload["key"],
-            created_at=at,
-            conversation_key=context["conversation_key"],
-            channel=context["channel"],
-            need=payload["need"],
-            text=payload["text"],
-            urgent=bool(payload["urgent"]),
-            status="waiting",
-        )
-        connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        urgent = bool(payload["urgent"])
+        values = dict(need=payload["need"], urgent=urgent, status="waiting")
+        _insert_once(connection, insert(Handoff), at, payload, **values)
     elif kind == QuestionAnswered.__name__:
-        _apply_question(connection, insert, at, payload)
+        values = dict(topic=payload["topic"], outcome=payload["outcome"])
+        _insert_once(connection, insert(QuestionAsked), at, payload, **values)
     else:
         raise ValueError(f"unknown need-log record type {kind!r}")
 
 
-def _apply_question(
-    connection: Connection, insert: Callable[..., Any], at: datetime, payload: Payload
+def _insert_once(
+    connection: Connection, statement: Any, at: datetime, payload: Payload, **values: Any
 ) -> None:
-    """A question answered from the profile: one row per key, a replay changes nothing."""
+    """A keyed row written once (a handoff, a question): a replayed record changes nothing."""
     context = payload["context"]
-    statement = insert(QuestionAsked).values(
+    statement = statement.values(
         key=payload["key"],
         created_at=at,
         conversation_key=context["conversation_key"],
         channel=context["channel"],
-        topic=payload["topic"],
         text=payload["text"],
-        outcome=payload["outcome"],
+        **values,
     )
     connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
 
