@@ -19,6 +19,7 @@ from actions.adapter import SLOT_ADDRESSEE, message_from
 from bot.assistant import assistant
 from bot.business import booking_talk as talk
 from bot.business.answers import Answer
+from bot.language.address import detect_addressee
 from bot.needs.log import QuestionAnswered, occurrence_key
 
 FORM_SLOTS = (*talk.REQUIRED, talk.WAITLIST)
@@ -73,7 +74,8 @@ class ActionBookingRequest(Action):
         """Answer a change / cancellation at once, else set what the message gave."""
         bot, now = assistant(), _now()
         message = message_from(tracker)
-        addressee = tracker.get_slot(SLOT_ADDRESSEE)
+        # "chị muốn đặt bàn" is answered "Dạ chị …", as the need dialogue does
+        addressee = detect_addressee(message.text) or tracker.get_slot(SLOT_ADDRESSEE)
         code = talk.find_code(message.text)
         kind = talk.manage_kind(message.text, code)
         key = occurrence_key(message.context.conversation_key, message.context.message_id, "book")
@@ -81,7 +83,11 @@ class ActionBookingRequest(Action):
         if kind is not None:
             code = code or tracker.get_slot(talk.CODE)
             utter_answer(dispatcher, _managed(kind, code, message.text, addressee))
-            return [SlotSet(talk.CODE, code), SlotSet("booking_step", talk.MANAGED)]
+            return [
+                SlotSet(talk.CODE, code),
+                SlotSet(SLOT_ADDRESSEE, addressee),
+                SlotSet("booking_step", talk.MANAGED),
+            ]
         profile = bot.desk.profile
         values = talk.heard(profile, message.text, now, _entities(tracker))
         kept = {talk.NAME: tracker.get_slot(talk.NAME), talk.PHONE: tracker.get_slot(talk.PHONE)}
@@ -89,6 +95,7 @@ class ActionBookingRequest(Action):
         utter_answer(dispatcher, talk.reflection(profile, draft, now, addressee, message.text))
         fresh = {slot: values.get(slot) for slot in FORM_SLOTS if slot not in kept}
         fresh.update({slot: values[slot] for slot in kept if slot in values})
+        fresh[SLOT_ADDRESSEE] = addressee
         return [SlotSet(slot, value) for slot, value in fresh.items()] + [
             SlotSet("booking_step", talk.BOOK)
         ]

@@ -80,9 +80,9 @@ def test_a_full_slot_offers_alternatives_and_a_button_books_one(live_stack) -> N
         pass  # until every table for 4 at 19h that day is taken
 
     guest = new_sender()
-    said = f"đặt bàn 4 người 7h tối ngày {day:%d/%m} ở hoàn kiếm"
+    said = f"chị muốn đặt bàn 4 người 7h tối ngày {day:%d/%m} ở hoàn kiếm"
     first = joined(live_stack.say(guest, said))
-    assert "cần bàn cho 4 người" in first, first
+    assert "Dạ chị cần bàn cho 4 người" in first, first
     live_stack.say(guest, "Minh")
     offered = live_stack.say(guest, "0912 345 678")
     assert "kín bàn" in joined(offered), offered
