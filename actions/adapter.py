@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -60,7 +61,8 @@ def message_from(tracker: Tracker) -> Message:
         None,
     )
     intent = (latest.get("intent") or {}).get("name") or ""
-    return Message(text=text, context=context, intent=intent, sub_goal=sub_goal)
+    now = datetime.now(timezone.utc)  # the dialogue is pure: the clock is read here
+    return Message(text=text, context=context, intent=intent, sub_goal=sub_goal, now=now)
 
 
 def parse_of(tracker: Tracker) -> Dict[str, Any]:

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Optional, Tuple
 
 from bot import settings
+from bot.business.answers import BusinessDesk
+from bot.business.booking import BookingDesk
+from bot.business.topics import ProfileAnswers
 from bot.language.lexicon import Lexicon
 from bot.language.phrases import PhraseFinder
 from bot.needs.catalog import Catalog, CatalogSource
@@ -18,18 +21,25 @@ from bot.needs.dialogue import NeedDialogue
 from bot.needs.inference import NeedInference
 from bot.needs.log import NeedLog
 from bot.paths import CATALOG_PATH, LEXICON_PATH
+from bot.store.bookings import BookingStore
 
 
 class Assistant:
-    """Catalog (hot-reloaded), need inference, dialogue and need log."""
+    """Catalog and business profile (hot-reloaded), need inference, dialogue, need log."""
 
     def __init__(
         self,
         need_log: NeedLog,
         catalog_path: Path = CATALOG_PATH,
         lexicon_path: Path = LEXICON_PATH,
+        business_path: Optional[Path] = None,
+        booking_store: Optional[BookingStore] = None,
     ) -> None:
         self.need_log = need_log
+        # re-read when the file changes: an owner's edit is the next answer, no retraining
+        self.desk = BusinessDesk.from_file(business_path or settings.business_path())
+        self._answers = ProfileAnswers(self.desk)
+        self._booking_store = booking_store
         self._source = CatalogSource(catalog_path)
         self._phrases = PhraseFinder(Lexicon.load(lexicon_path))
         self._built_for: Optional[Catalog] = None
@@ -38,9 +48,20 @@ class Assistant:
     def _current(self) -> Tuple[NeedInference, NeedDialogue]:
         catalog = self._source.get()
         if catalog is not self._built_for:
-            self._parts = (NeedInference(catalog), NeedDialogue(catalog, self._phrases))
+            self._parts = (
+                NeedInference(catalog),
+                NeedDialogue(catalog, self._phrases, self._answers),
+            )
             self._built_for = catalog
         return self._parts
+
+    @property
+    def bookings(self) -> BookingDesk:
+        """Table bookings over the live profile (needs a booking store)."""
+        if self._booking_store is None:
+            raise RuntimeError("this assistant was built without a booking store")
+        desk = self.desk
+        return BookingDesk(lambda: desk.profile, self._booking_store)
 
     @property
     def catalog(self) -> Catalog:
@@ -72,6 +93,7 @@ def assistant() -> Assistant:
                 from bot.store.needlog import SqlNeedLog
                 from bot.store.outbox import Outbox
 
-                log = SqlNeedLog(make_engine(), Outbox(settings.outbox_path()))
-                _instance = Assistant(log)
+                engine = make_engine()
+                log = SqlNeedLog(engine, Outbox(settings.outbox_path()))
+                _instance = Assistant(log, booking_store=BookingStore(engine))
     return _instance

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import List, Optional
 
-from bot.paths import ROOT, VAR_DIR
+from bot.paths import BUSINESS_PATH, ROOT, VAR_DIR
 
 DEFAULT_DATABASE_URL = "sqlite:///var/needs.db"
 
@@ -23,6 +23,11 @@ def resolve_sqlite_url(url: str) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         return prefix + str(ROOT / url[len(prefix) :])
     return url
+
+
+def business_path() -> Path:
+    """The business profile (``BUSINESS_FILE``): an edit changes answers without retraining."""
+    return Path(os.environ.get("BUSINESS_FILE") or BUSINESS_PATH)
 
 
 def outbox_path() -> Path:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from bot import environment
-from bot.paths import ROOT
+from bot.paths import BUSINESS_PATH, ROOT
 from harness.stack import Stack, start_stack, stop_stack
 
 environment.apply()
@@ -46,8 +47,15 @@ def postgres_url() -> str:
 
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[Stack]:
-    """Rasa (REST + socketio), the action server and the web app, running for real."""
-    stack = start_stack(tmp_path_factory.mktemp("stack"), trained_model)
+    """Rasa (REST + socketio), the action server and the web app, running for real.
+
+    The business profile is a copy (``BUSINESS_FILE``) a test may edit to check
+    that answers follow the file without retraining; ``env["BUSINESS_FILE"]``.
+    """
+    workdir = tmp_path_factory.mktemp("stack")
+    business = workdir / "business.yml"
+    shutil.copy(BUSINESS_PATH, business)
+    stack = start_stack(workdir, trained_model, extra_env={"BUSINESS_FILE": str(business)})
     yield stack
     stop_stack(stack)
 

@@ -83,6 +83,11 @@ class BookingDesk:
         self._profile = profile
         self.store = store
 
+    @property
+    def profile(self) -> BusinessProfile:
+        """The current profile (for the wording of outcomes)."""
+        return self._profile()
+
     # ----- queries -----
 
     def free_times(

@@ -8,14 +8,21 @@ between Rasa and this module, so every path here is testable without Rasa.
 Texts come from two places: need-specific ones from the catalog (rendered
 here), the conversation around them from ``domain.yml`` responses (named here,
 rendered by Rasa with the given variables).
+
+Questions about the restaurant itself (hours, menu, prices …) are answered
+from an injected :class:`AnswerSource` (the business profile, see
+``bot.business.topics``) and logged as :class:`QuestionAnswered`; ``now``
+comes with the message, from the adapter, so this module stays pure.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
+from bot.business.answers import Answer
 from bot.language.address import address_forms, detect_addressee
 from bot.language.phrases import PhraseFinder
 from bot.needs.catalog import Catalog, Need
@@ -30,6 +37,7 @@ from bot.needs.log import (
     LogRecord,
     NeedOpened,
     NeedUpdated,
+    QuestionAnswered,
     occurrence_key,
 )
 
@@ -41,9 +49,10 @@ YES, NO, THANKS = "yes", "no", "thanks"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 GOODBYE_INTENT = "goodbye"
 
-# What guests ask a restaurant that is not a need: each intent has its own
-# honest answer in domain.yml, ``utter_request_<intent>``, which says what the
-# assistant can do and offers staff. Never answered as a need.
+# What guests ask a restaurant that is not a need. Answered from the business
+# profile when the AnswerSource can; otherwise each has its own honest answer
+# in domain.yml, ``utter_request_<intent>``, which says what the assistant can
+# do and offers staff. Never answered as a need.
 REQUEST_INTENTS = (
     "book_table",
     "ask_hours",
@@ -90,6 +99,20 @@ SPOKEN_RESPONSES = (
     "utter_welcome",
     *(request_response(intent) for intent in REQUEST_INTENTS),
 )
+
+
+class AnswerSource(Protocol):
+    """Answers from what the restaurant has and does (``bot.business.topics``)."""
+
+    def answer(
+        self, intent: str, text: str, now: dt.datetime, addressee: Optional[str]
+    ) -> Optional[Answer]:
+        """The full answer to a request intent, or None to reply ``utter_request_*``."""
+
+    def facts_for_need(
+        self, need: str, text: str, now: dt.datetime, addressee: Optional[str]
+    ) -> Optional[Answer]:
+        """Facts shown with a need's alternatives ("có món chay không" -> the dishes)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +166,7 @@ class Message:
     context: Context
     intent: str = ""
     sub_goal: Optional[str] = None
+    now: Optional[dt.datetime] = None  # aware; without it nothing is answered from the profile
 
 
 @dataclass
@@ -170,9 +194,12 @@ def choose_sub_goal_payload(need: str, sub_goal: str) -> str:
 class NeedDialogue:
     """Decides each turn of the need conversation (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog, phrases: PhraseFinder) -> None:
+    def __init__(
+        self, catalog: Catalog, phrases: PhraseFinder, answers: Optional[AnswerSource] = None
+    ) -> None:
         self.catalog = catalog
         self.phrases = phrases
+        self.answers = answers
 
     # ----- entry points (one per kind of guest turn) -----
 
@@ -200,7 +227,7 @@ class NeedDialogue:
         if reading.ambiguous:
             return self._ask_which(turn, reading.ambiguous)
         if message.intent in REQUEST_INTENTS:
-            return self._say(turn, request_response(message.intent))
+            return self._request(turn, message)
         if turn.state.stage == CLARIFY_SUB_GOAL:
             return self._clarify(turn, self.catalog.need(turn.state.need or ""))
         return self._unrecognised(turn, reading, message)
@@ -239,8 +266,41 @@ class NeedDialogue:
 
     # ----- steps -----
 
+    def _request(self, turn: Turn, message: Message) -> Turn:
+        """A question about the restaurant: the profile's answer, logged by topic."""
+        answer = None
+        if self.answers is not None and message.now is not None:
+            answer = self.answers.answer(
+                message.intent, message.text, message.now, turn.state.addressee
+            )
+        if answer is None:
+            return self._say(turn, request_response(message.intent))
+        self._tell(turn, answer)
+        key = _key(message, "question:" + answer.topic)
+        turn.records.append(QuestionAnswered(key, answer.topic, message.text, message.context))
+        return turn
+
+    def _need_facts(self, turn: Turn, need_id: str, message: Message) -> None:
+        """What the profile says that serves the need, before its alternatives."""
+        if self.answers is None or message.now is None:
+            return
+        facts = self.answers.facts_for_need(
+            need_id, message.text, message.now, turn.state.addressee
+        )
+        if facts is not None:
+            self._tell(turn, facts)
+
+    @staticmethod
+    def _tell(turn: Turn, answer: Answer) -> None:
+        """The answer's messages; its buttons go with the last one."""
+        buttons = tuple(Button(title, payload) for title, payload in answer.buttons)
+        last = len(answer.messages) - 1
+        for index, text in enumerate(answer.messages):
+            turn.replies.append(Reply(text=text, buttons=buttons if index == last else ()))
+
     def _start(self, turn: Turn, need_id: str, reading: NeedReading, message: Message) -> Turn:
         self._open(turn, need_id, reading, message)
+        self._need_facts(turn, need_id, message)
         for other in reading.secondary:
             key = _key(message, other)
             turn.records.append(self._opened(key, other, reading, message))

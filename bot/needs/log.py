@@ -70,7 +70,23 @@ class HandoffRequested:
     urgent: bool = False
 
 
-LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested]
+@dataclass(frozen=True)
+class QuestionAnswered:
+    """A question about the restaurant (hours, menu, price …) answered from its profile.
+
+    Not a need, but logged like one: the report counts what guests ask most,
+    so the owner can make the answer unnecessary (hours on the door, prices on
+    Google Maps). Kept in its own table, apart from the 16 needs.
+    """
+
+    key: str
+    topic: str
+    text: str
+    context: Context
+    outcome: str = MET
+
+
+LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested, QuestionAnswered]
 
 
 class NeedLog(Protocol):

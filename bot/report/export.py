@@ -31,8 +31,13 @@ def _cell(value: object) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One row per need, UTF-8 with BOM so Excel shows Vietnamese correctly."""
-    advice = {r.need: r.message for r in report.recommendations}
+    """One row per need, then one per question topic, UTF-8 with BOM for Excel.
+
+    A topic row has its id in ``need``, its requests, all met (answered from
+    the profile), and ``label`` prefixed "Câu hỏi:" so a sheet can filter them.
+    """
+    advice = {r.need: r.message for r in report.recommendations if r.kind == "need"}
+    topic_advice = {r.need: r.message for r in report.recommendations if r.kind == "topic"}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -55,6 +60,10 @@ def to_csv(report: Report) -> str:
                 )
             ]
         )
+    for t in report.topics:
+        row = (t.topic, f"Câu hỏi: {t.label}", t.requests, t.requests, 0, 0, 0, "0.00")
+        tail = (" | ".join(t.top_phrases), "", topic_advice.get(t.topic, ""))
+        writer.writerow([_cell(v) for v in (*row, *tail)])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -76,6 +85,10 @@ def to_table(report: Report) -> str:
     if report.recommendations:
         lines.append("Đề xuất cho chủ quán:")
         lines += [f"  • {r.message}" for r in report.recommendations]
+        lines.append("")
+    if report.topics:
+        lines.append("Câu hỏi khách hỏi nhiều nhất (bot đã trả lời):")
+        lines += [f"  {t.requests:>4} × {t.label} ({t.topic})" for t in report.topics]
         lines.append("")
     if report.unrecognized:
         lines.append("Yêu cầu chưa có trong danh mục (đã gom nhóm):")

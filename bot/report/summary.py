@@ -7,7 +7,6 @@ and PostgreSQL.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -17,15 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.language.text import fold
 from bot.needs.catalog import Catalog
 from bot.needs.log import ESCALATED, MET, NO_ANSWER, UNMET, UNRECOGNIZED
+from bot.report.bookings import BookingListing, upcoming_bookings
 from bot.report.grouping import group_similar
+from bot.report.phrases import TOP_PHRASES
+from bot.report.phrases import phrase_key as _phrase_key
+from bot.report.phrases import top_phrases as _top_phrases
 from bot.report.rules import RecommendationRule
+from bot.report.topics import TopicSummary, summarise_topics
 from bot.store.models import Handoff, NeedOccurrence
 from bot.store.needlog import utcnow
-
-TOP_PHRASES = 5
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,10 @@ class NeedSummary:
 class Recommendation:
     """Advice to the owner, with the figures that justify it."""
 
-    need: str
+    need: str  # the need id, or the question topic when ``kind`` is "topic"
     message: str
     label: str = ""
+    kind: str = "need"
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class Report:
     unrecognized: List[UnrecognizedGroup]
     handoffs: List[WaitingHandoff]
     dates: List[date]
+    topics: List[TopicSummary] = field(default_factory=list)
+    bookings: List[BookingListing] = field(default_factory=list)
 
     @property
     def total_requests(self) -> int:
@@ -179,8 +183,18 @@ class Report:
                 for n in self.needs
             ],
             "recommendations": [
-                {"need": r.need, "message": r.message} for r in self.recommendations
+                {"need": r.need, "message": r.message, "kind": r.kind} for r in self.recommendations
             ],
+            "topics": [
+                {
+                    "topic": t.topic,
+                    "label": t.label,
+                    "requests": t.requests,
+                    "top_phrases": t.top_phrases,
+                }
+                for t in self.topics
+            ],
+            "bookings": [b.to_json() for b in self.bookings],
             "unrecognized": [
                 {"example": g.example, "count": g.count, "examples": list(g.examples)}
                 for g in self.unrecognized
@@ -196,25 +210,6 @@ class Report:
                 for h in self.handoffs
             ],
         }
-
-
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-
-
-def _phrase_key(text: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
-
-
-def _top_phrases(texts: Sequence[str], limit: int = TOP_PHRASES) -> List[str]:
-    """Most frequent phrasings (same words ignoring accents/case), most recent spelling."""
-    counts: Counter = Counter()
-    shown: Dict[str, str] = {}
-    for text in texts:
-        key = _phrase_key(text)
-        if key:
-            counts[key] += 1
-            shown[key] = text.strip()
-    return [shown[key] for key, _ in counts.most_common(limit)]
 
 
 def build_report(
@@ -244,13 +239,19 @@ def build_report(
         UnrecognizedGroup(g.representative, g.count, tuple(g.members[:5]))
         for g in group_similar([r.text or "" for r in by_need.get(UNRECOGNIZED, [])])
     ]
+    topics, topic_advice = summarise_topics(engine, rule, period.start, period.end)
+    advice = _recommendations(rows, catalog, rule, period.end) + [
+        Recommendation(a.topic, a.message, a.label, kind="topic") for a in topic_advice
+    ]
     return Report(
         period=period,
         needs=summaries,
-        recommendations=_recommendations(rows, catalog, rule, period.end),
+        recommendations=advice,
         unrecognized=unrecognized,
         handoffs=_waiting_handoffs(engine, period),
         dates=dates,
+        topics=topics,
+        bookings=upcoming_bookings(engine, local_date(utcnow(), period.tz)),
     )
 
 

@@ -120,3 +120,24 @@ class BookingLock(Base):
     branch = Column(String(32), primary_key=True)
     day = Column(Date, primary_key=True)
     version = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class QuestionAsked(Base):
+    """One question about the restaurant answered from its profile (hours, menu …).
+
+    Apart from ``need_occurrences`` so the 16 needs are counted exactly as
+    before; the report lists topics in their own section.
+    """
+
+    __tablename__ = "questions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    conversation_key = Column(String(64), nullable=True)
+    channel = Column(String(32), nullable=True)
+    topic = Column(String(64), nullable=False, index=True)
+    text = Column(Text, nullable=True)
+    outcome = Column(String(16), nullable=True)
+
+    __table_args__ = (UniqueConstraint("key", name="uq_questions_key"),)

@@ -26,9 +26,15 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from bot.needs.log import HandoffRequested, LogRecord, NeedOpened, NeedUpdated
+from bot.needs.log import (
+    HandoffRequested,
+    LogRecord,
+    NeedOpened,
+    NeedUpdated,
+    QuestionAnswered,
+)
 from bot.store.masking import mask_personal_data
-from bot.store.models import Handoff, NeedOccurrence
+from bot.store.models import Handoff, NeedOccurrence, QuestionAsked
 from bot.store.outbox import Outbox, Payload
 
 logger = logging.getLogger(__name__)
@@ -62,7 +68,7 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
     for name, limit in (("text", 4000), ("item", 200)):  # what the guest typed
         if data.get(name):
             data[name] = mask_personal_data(_storable(data[name]))[:limit]
-    for name, limit in (("need", 64), ("sub_goal", 64)):
+    for name, limit in (("need", 64), ("sub_goal", 64), ("topic", 64)):
         if isinstance(data.get(name), str):
             data[name] = data[name][:limit]
     if "context" in data:  # sizes of the columns they go to
@@ -117,20 +123,30 @@ def apply_payload(connection: Connection, payload: Payload) -> None:
         statement = insert(NeedOccurrence).values(key=payload["key"], **changes)
         connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
     elif kind == HandoffRequested.__name__:
-        context = payload["context"]
-        statement = insert(Handoff).values(
-            key=payload["key"],
-            created_at=at,
-            conversation_key=context["conversation_key"],
-            channel=context["channel"],
-            need=payload["need"],
-            text=payload["text"],
-            urgent=bool(payload["urgent"]),
-            status="waiting",
-        )
-        connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+        urgent = bool(payload["urgent"])
+        values = dict(need=payload["need"], urgent=urgent, status="waiting")
+        _insert_once(connection, insert(Handoff), at, payload, **values)
+    elif kind == QuestionAnswered.__name__:
+        values = dict(topic=payload["topic"], outcome=payload["outcome"])
+        _insert_once(connection, insert(QuestionAsked), at, payload, **values)
     else:
         raise ValueError(f"unknown need-log record type {kind!r}")
+
+
+def _insert_once(
+    connection: Connection, statement: Any, at: datetime, payload: Payload, **values: Any
+) -> None:
+    """A keyed row written once (a handoff, a question): a replayed record changes nothing."""
+    context = payload["context"]
+    statement = statement.values(
+        key=payload["key"],
+        created_at=at,
+        conversation_key=context["conversation_key"],
+        channel=context["channel"],
+        text=payload["text"],
+        **values,
+    )
+    connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _coalesce(existing: Any, incoming: Any) -> Any:

@@ -293,6 +293,12 @@ class Domain:
     actions: Tuple[str, ...]
     slots: Tuple[str, ...]
     sections: Dict[str, Optional[int]]  # line of each top-level key
+    forms: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # form -> required slots
+
+    @property
+    def form_questions(self) -> Tuple[str, ...]:
+        """``utter_ask_<slot>`` responses a form says (Rasa picks them, no rule names them)."""
+        return tuple(f"utter_ask_{slot}" for slots in self.forms.values() for slot in slots)
 
 
 def read_domain(path: Path) -> Tuple[Optional[Domain], List[Problem]]:
@@ -319,4 +325,9 @@ def read_domain(path: Path) -> Tuple[Optional[Domain], List[Problem]]:
     actions += tuple(str(next(iter(a))) for a in root.get("actions") or [] if isinstance(a, dict))
     slots = tuple(str(s) for s in (root.get("slots") or {}))
     sections = {str(key): source.line_of([key]) for key in root}
-    return Domain(Path(path), intents, responses, texts, actions, slots, sections), problems
+    forms = {
+        str(name): tuple(str(slot) for slot in (form or {}).get("required_slots") or [])
+        for name, form in (root.get("forms") or {}).items()
+    }
+    domain = Domain(Path(path), intents, responses, texts, actions, slots, sections, forms)
+    return domain, problems

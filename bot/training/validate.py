@@ -179,6 +179,7 @@ def validate(paths: ProjectPaths, *, run_rasa: bool = True) -> ValidationReport:
         from bot.training import rasa_validate
 
         known = set(SPOKEN_RESPONSES) | RASA_USED_RESPONSES
+        known |= set(domain.form_questions) if domain is not None else set()
         rasa = rasa_validate.run(paths, known, BUTTON_INTENTS)
         if not rasa.ok:
             problems += [Problem(None, None, error) for error in rasa.errors]
@@ -434,6 +435,7 @@ def _check_flows(flows: Sequence[Flow], domain: Domain, paths: ProjectPaths) -> 
     from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
     actions = set(domain.actions) | set(domain.responses) | set(DEFAULT_ACTION_NAMES)
+    actions |= set(domain.forms)
     used_directly: Dict[str, Tuple[Flow, Optional[int]]] = {}
     for flow in flows:
         for step in flow.steps:

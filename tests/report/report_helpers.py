@@ -69,3 +69,15 @@ def put_outcome_only(engine: Engine, key: str, outcome: str, at: datetime) -> No
     """An outcome whose opening has not arrived yet (a placeholder row without need)."""
     with engine.begin() as connection:
         apply_payload(connection, to_payload(NeedUpdated(key, outcome=outcome), at))
+
+
+def put_questions(engine: Engine, topic: str, texts: Sequence[str], at: datetime) -> None:
+    """Questions about ``topic`` answered from the profile, a minute apart from ``at``."""
+    from bot.needs.log import QuestionAnswered
+
+    with engine.begin() as connection:
+        for i, text in enumerate(texts):
+            key = f"question-{next(_serial)}"
+            context = Context(f"conv-{key}", f"msg-{key}", "rest", "model-test")
+            record = QuestionAnswered(key, topic, text, context)
+            apply_payload(connection, to_payload(record, at + timedelta(minutes=i)))

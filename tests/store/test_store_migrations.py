@@ -18,7 +18,7 @@ from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.models import Base
 
 KEYED_TABLES = {"need_occurrences", "handoffs"}  # rows with an idempotency key
-TABLES = KEYED_TABLES | {"bookings", "booking_locks"}
+TABLES = KEYED_TABLES | {"bookings", "booking_locks", "questions"}
 
 
 def _head(url: str) -> str:
@@ -136,4 +136,16 @@ def test_bookings_migration_downgrades_to_the_need_log_alone(db_url, engines):
 
     upgrade(db_url)
     assert set(inspect(engine).get_table_names()) >= TABLES
+    assert _differences(engine) == []
+
+
+def test_questions_migration_downgrades_to_bookings(db_url, engines):
+    engine = engines(db_url)
+    upgrade(db_url)
+
+    downgrade(db_url, "0002_bookings")
+    assert "questions" not in inspect(engine).get_table_names()
+    assert "bookings" in inspect(engine).get_table_names()
+
+    upgrade(db_url)
     assert _differences(engine) == []

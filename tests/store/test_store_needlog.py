@@ -185,3 +185,27 @@ def test_later_outcome_replaces_an_earlier_one(db_url, engines, need_logs):
     (row,) = occurrences(engine)
     assert row["outcome"] == ESCALATED
     assert row["sub_goal"] is None
+
+
+def test_an_answered_question_is_one_masked_row_even_when_replayed(db_url, engines, need_logs):
+    from sqlalchemy import select
+
+    from bot.needs.log import QuestionAnswered
+    from bot.store.models import NeedOccurrence, QuestionAsked
+
+    upgrade(db_url)
+    engine = engines(db_url)
+    log = need_logs(engine)
+    key = occurrence_key(CTX.conversation_key, "msg-9", "question:ask_hours")
+    asked = QuestionAnswered(key, "ask_hours", "mấy giờ đóng cửa, gọi 0901234567 nhé", CTX)
+
+    log.write([asked])
+    log.write([asked])  # a retried action call
+    assert log.flush() is True
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(QuestionAsked)).all()
+        needs = connection.execute(select(NeedOccurrence)).all()
+    assert len(rows) == 1 and not needs  # topics never count as needs
+    assert (rows[0].topic, rows[0].outcome, rows[0].channel) == ("ask_hours", MET, CTX.channel)
+    assert "0901234567" not in rows[0].text
