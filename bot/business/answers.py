@@ -35,6 +35,7 @@ from bot.business.profile import (
     Dish,
     Hours,
     ProfileSource,
+    Promotion,
 )
 from bot.business.when import parse_when
 from bot.language.address import address_forms
@@ -444,7 +445,7 @@ def _promotions(ask: _Ask) -> _Reply:
     ], ()
 
 
-def _first_day(promotion) -> dt.date:
+def _first_day(promotion: Promotion) -> dt.date:
     return promotion.first_day
 
 

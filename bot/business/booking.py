@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from sqlalchemy.engine import Connection
+
 from bot.business.profile import BusinessProfile
 from bot.store.bookings import (
     CANCELLED,
@@ -243,7 +245,7 @@ class BookingDesk:
         return BookingOutcome(REFUSED, alternatives=alternatives, reason=reason)
 
     def _holding_on(
-        self, connection, branch: str, day: dt.date, ignoring: Optional[int] = None
+        self, connection: Connection, branch: str, day: dt.date, ignoring: Optional[int] = None
     ) -> List[BookingRow]:
         """Confirmed bookings that may overlap a slot starting on ``day``."""
         slot = dt.timedelta(minutes=self._profile().reservations.slot_minutes)

@@ -25,14 +25,14 @@ from pydantic import Field, PositiveFloat, StrictBool, ValidationError, conint, 
 
 from bot.language.text import fold
 from bot.paths import BUSINESS_PATH
-from bot.yaml_source import DataFileError, ReloadingFile, StrictModel, YamlSource
+from bot.yaml_source import DataFileError, PathPart, ReloadingFile, StrictModel, YamlSource
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SIGNATURE_TAG = "món đặc trưng"
 CLOSED_WORDS = frozenset({"closed", "nghỉ", "đóng cửa"})
 MINUTES_PER_DAY = 24 * 60
 
-Problem = Tuple[Sequence[object], str]
+Problem = Tuple[Sequence[PathPart], str]
 
 _RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})")
 _BRANCH_ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -364,7 +364,7 @@ def _cross_check(profile: BusinessProfile) -> Iterator[Problem]:
             for position, name in enumerate(getattr(dish, field)):
                 if name not in known[field]:
                     listed = ", ".join(sorted(known[field])) or "none listed"
-                    where = ["menu", index, field, position]
+                    where: List[PathPart] = ["menu", index, field, position]
                     yield where, f'unknown {field[:-1]} "{name}" (listed under {field}: {listed})'
     for index, promotion in enumerate(profile.promotions):
         for position, branch_id in enumerate(promotion.branches):

@@ -121,8 +121,8 @@ def canonical(text: str) -> str:
         for accented, replacement in _ACCENTED:
             lowered = re.sub(rf"\b{accented}\b", replacement, lowered)
     folded = " ".join(re.sub(r"[^\w:/\-]+", " ", fold(lowered)).split())
-    for pattern, replacement in _FOLDED:
-        folded = re.sub(pattern, replacement, folded)
+    for pattern, rewrite in _FOLDED:
+        folded = re.sub(pattern, rewrite, folded)
     return folded
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -70,7 +70,7 @@ def _advice(by_topic: Dict[str, List[str]], rule: RecommendationRule) -> List[To
     return advice
 
 
-def _by_topic(rows) -> Dict[str, List[str]]:
+def _by_topic(rows: Iterable[QuestionAsked]) -> Dict[str, List[str]]:
     grouped: Dict[str, List[str]] = defaultdict(list)
     for row in rows:
         grouped[row.topic].append(row.text or "")
