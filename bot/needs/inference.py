@@ -36,7 +36,7 @@ class InferenceSettings:
 
     item_weight: float = 0.2
     context_bonus: float = 0.1
-    accept: float = 0.25
+    accept: float = 0.35
     margin: float = 0.15
     ambiguous_floor: float = 0.2
     secondary_intent_floor: float = 0.01
