@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
 from bot import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 from bot.language.lexicon import Lexicon
 from bot.language.phrases import PhraseFinder
 from bot.needs.catalog import Catalog, CatalogSource
@@ -28,8 +31,11 @@ class Assistant:
         need_log: NeedLog,
         catalog_path: Path = CATALOG_PATH,
         lexicon_path: Path = LEXICON_PATH,
+        held: Optional[Callable[[str], bool]] = None,
     ) -> None:
         self.need_log = need_log
+        # Whether a person holds a conversation (by its key); a test needs no database.
+        self.held: Callable[[str], bool] = held or (lambda _key: False)
         self._source = CatalogSource(catalog_path)
         self._phrases = PhraseFinder(Lexicon.load(lexicon_path))
         self._built_for: Optional[Catalog] = None
@@ -72,6 +78,27 @@ def assistant() -> Assistant:
                 from bot.store.needlog import SqlNeedLog
                 from bot.store.outbox import Outbox
 
-                log = SqlNeedLog(make_engine(), Outbox(settings.outbox_path()))
-                _instance = Assistant(log)
+                engine = make_engine()
+                log = SqlNeedLog(engine, Outbox(settings.outbox_path()))
+                _instance = Assistant(log, held=held_in(engine))
     return _instance
+
+
+def held_in(engine: "Engine") -> Callable[[str], bool]:
+    """Whether a person holds a conversation, read from the database.
+
+    The database, not the process, decides, so every action-server replica
+    agrees. Unreachable database: the bot answers (a guest is never left
+    without any reply because staff state could not be read).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.handover import is_held
+
+    def held(conversation_key: str) -> bool:
+        try:
+            return is_held(engine, conversation_key)
+        except (SQLAlchemyError, OSError):
+            return False
+
+    return held

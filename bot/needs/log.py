@@ -33,6 +33,7 @@ class Context:
     message_id: str
     channel: str = "rest"
     model_id: str = ""
+    table: Optional[str] = None  # the guest's table (the QR code they scanned), when known
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,16 @@ class HandoffRequested:
     urgent: bool = False
 
 
-LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested]
+@dataclass(frozen=True)
+class GuestSaid:
+    """A guest message while a person holds the conversation: it goes to staff, not the bot."""
+
+    key: str
+    text: str
+    context: Context
+
+
+LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested, GuestSaid]
 
 
 class NeedLog(Protocol):

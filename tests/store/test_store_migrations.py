@@ -18,7 +18,7 @@ from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.models import Base
 
 KEYED_TABLES = {"need_occurrences", "handoffs"}  # rows with an idempotency key
-TABLES = KEYED_TABLES | {"bookings", "booking_locks"}
+TABLES = KEYED_TABLES | {"bookings", "booking_locks", "conversations", "conversation_messages"}
 
 
 def _head(url: str) -> str:
