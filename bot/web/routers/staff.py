@@ -34,6 +34,9 @@ router = APIRouter()
 
 CHECK_SECONDS = 1.0  # new conversations appear well within two seconds
 HEARTBEAT_SECONDS = 15.0  # keeps proxies from closing an idle stream
+# A stream ends after this long and the browser reconnects by itself (``retry``):
+# no connection (nor the worker thread it borrows) lives forever.
+STREAM_SECONDS = 300.0
 
 
 class StaffName(BaseModel):
@@ -94,9 +97,9 @@ async def staff_events(request: Request) -> StreamingResponse:
 async def _events(request: Request) -> AsyncIterator[str]:
     db, labels = engine(request), need_labels(request)
     seen: Any = None
-    quiet = 0.0
+    quiet = elapsed = 0.0
     yield "retry: 1000\n\n"
-    while not await request.is_disconnected():
+    while elapsed < STREAM_SECONDS and not await request.is_disconnected():
         current = await run_in_threadpool(handover.version, db)
         if current != seen:
             seen, quiet = current, 0.0
@@ -107,6 +110,7 @@ async def _events(request: Request) -> AsyncIterator[str]:
             yield ": still here\n\n"
         await asyncio.sleep(CHECK_SECONDS)
         quiet += CHECK_SECONDS
+        elapsed += CHECK_SECONDS
 
 
 Conversation = PathParam(..., ge=1, le=MAX_ID)
