@@ -26,6 +26,9 @@ SLOT_PENDING = "pending_needs"
 SLOT_ADDRESSEE = "addressee"
 SLOT_TABLE = "table"
 MAX_TABLE_CHARS = 16
+# The bot's only output while a person holds the chat: the widget shows nothing
+# for it (a custom payload), and the channel sees that the turn was answered.
+HELD_BY_STAFF = {"held_by_staff": True}
 
 
 def state_from(tracker: Tracker) -> State:
@@ -153,6 +156,8 @@ class NeedAction(Action, ABC):
         message = message_from(tracker)
         if bot.held(message.context.conversation_key):
             turn = bot.dialogue.while_held(state, reading, message)
+            if not turn.replies:  # said, not silence: the channel answers "busy" to silence
+                dispatcher.utter_message(json_message=HELD_BY_STAFF)
         else:
             turn = self.decide(bot, state, reading, message)
         bot.need_log.write(turn.records)

@@ -854,6 +854,7 @@
     let shown = 0;
     for (const r of replies) {
       if (!r || typeof r !== "object") continue;
+      if (r.custom && r.custom.held_by_staff) heldBy = heldBy || "…"; // staff hear this one
       const text = typeof r.text === "string" ? r.text : "";
       const buttons = (Array.isArray(r.buttons) ? r.buttons : [])
         .filter((b) => b && typeof b.title === "string" && b.title.trim())
@@ -876,6 +877,7 @@
   let heldBy = null; // the staff member holding the conversation, if any
   let lastActive = 0; // when the guest last talked: staff may answer for a while
   let pollTimer = null;
+  let polling = false; // one poll at a time: two would both append the same reply
 
   function schedulePoll(delay) {
     clearTimeout(pollTimer);
@@ -884,6 +886,8 @@
 
   /** Ask the web app for staff replies since the last one seen (all of them after a reload). */
   async function poll() {
+    if (polling) return schedulePoll(POLL_MS);
+    polling = true;
     const after = Number(store.get("staffAfter") || 0);
     const url = `${webBase}/api/chat/${encodeURIComponent(sender)}/messages?after=${after}`;
     try {
@@ -891,6 +895,8 @@
       if (response.ok) showStaff(await response.json());
     } catch (error) {
       console.warn(`[Hiểu Ý chat] could not reach ${url}: ${error}`);
+    } finally {
+      polling = false;
     }
     if (heldBy || Date.now() - lastActive < POLL_WINDOW_MS) schedulePoll(POLL_MS);
   }
@@ -902,6 +908,7 @@
     for (const r of (body && Array.isArray(body.messages) && body.messages) || []) {
       if (typeof r.text !== "string" || typeof r.id !== "number") continue;
       const name = typeof r.staff_name === "string" ? r.staff_name : "";
+      if (messages.some((m) => m.id === `staff-${r.id}`)) continue; // another tab showed it
       append({ id: `staff-${r.id}`, from: "bot", staff: name, text: r.text, ts: Date.now() });
       store.set("staffAfter", String(r.id));
     }
