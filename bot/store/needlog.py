@@ -132,31 +132,19 @@ def _apply_updated(connection: Connection, payload: Payload, at: datetime) -> No
 
 def _apply_handoff(connection: Connection, payload: Payload, at: datetime) -> None:
     """The report's handoff row, and the conversation queued on the staff console."""
-    insert = insert_for(connection)
     context = payload["context"]
-    statement = insert(Handoff).values(
-        key=payload["key"],
-        created_at=at,
-        conversation_key=context["conversation_key"],
-        channel=context["channel"],
-        table=context.get("table"),
-        need=payload["need"],
-        text=payload["text"],
-        urgent=bool(payload["urgent"]),
-        status="waiting",
-    )
+    fields = {
+        "key": payload["key"],
+        "conversation_key": context["conversation_key"],
+        "channel": context["channel"],
+        "table": context.get("table"),
+        "need": payload["need"],
+        "text": payload["text"],
+        "urgent": bool(payload["urgent"]),
+    }
+    statement = insert_for(connection)(Handoff).values(**fields, created_at=at, status="waiting")
     connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-    escalation = handover.Escalation(
-        key=payload["key"],
-        conversation_key=context["conversation_key"],
-        at=at,
-        text=payload["text"],
-        channel=context["channel"],
-        table=context.get("table"),
-        need=payload["need"],
-        urgent=bool(payload["urgent"]),
-    )
-    handover.escalate(connection, escalation)
+    handover.escalate(connection, handover.Escalation(at=at, **fields))
 
 
 def _apply_guest_said(connection: Connection, payload: Payload, at: datetime) -> None:

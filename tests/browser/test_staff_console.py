@@ -12,21 +12,10 @@ import time
 from typing import Iterator, List
 
 import pytest
+from browser_helpers import BROWSER_MARKS, Widget
+from playwright.sync_api import Browser, Page, expect
 
-try:
-    from playwright.sync_api import Browser, Page, expect
-except ImportError:  # pragma: no cover - the package is in requirements-dev
-    pytest.skip("the python playwright package is not installed", allow_module_level=True)
-
-from browser_helpers import CHROMIUM, Widget
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: browser tests need Chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 ASK_FOR_PERSON = "cho mình gặp nhân viên"
 STAFF_REPLY = "Dạ em là Lan, em ra bàn mình ngay ạ"

@@ -20,15 +20,9 @@ try:
 except ImportError:  # pragma: no cover - the package is in requirements-dev
     pytest.skip("the python playwright package is not installed", allow_module_level=True)
 
-from browser_helpers import CHROMIUM, Widget
+from browser_helpers import BROWSER_MARKS, Widget
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: browser tests need Chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 # The bot answers in a second or two; the first turn after start-up and the
 # retry tests (1 s + 2 s + 4 s of backoff) need more than Playwright's 5 s.
