@@ -17,6 +17,7 @@ from typing import Callable, Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from bot.rasa.model import latest_model  # noqa: E402
@@ -110,11 +111,47 @@ def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
         context.close()
 
 
+def _guest_asks(stack: Stack, sender: str, table: str, text: str) -> None:
+    """A guest at ``table`` writes through the REST channel, as the widget does."""
+    body = {"sender": sender, "message": text, "metadata": {"table": table}}
+    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+
+
+def shot_staff_console(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The staff console: an emergency first, a guest Lan is helping, one still waiting."""
+    _guest_asks(stack, "screenshot-guest-table-3", "3", "cho mình gặp nhân viên")
+    _guest_asks(stack, "screenshot-guest-table-7", "7", "em ơi cho chị gặp quản lý")
+    _guest_asks(stack, "screenshot-guest-table-12", "12", "cứu với có người ngất xỉu ở bàn này")
+    auth = {"Authorization": f"Bearer {stack.staff_token}"}
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.web_url}/staff?token={stack.staff_token}")
+        page.get_by_label("Tên của bạn").fill("Lan")
+        page.get_by_role("button", name="Lưu").click()
+        expect(page.locator(".conv")).to_have_count(3, timeout=TIMEOUT_MS)
+        table_7 = page.locator(".conv", has_text="bàn 7").get_attribute("data-id")
+        said = {"name": "Lan", "text": "Dạ em là Lan, em ra bàn mình ngay ạ"}
+        requests.post(
+            f"{stack.web_url}/api/staff/conversations/{table_7}/reply",
+            json=said,
+            headers=auth,
+            timeout=10,
+        )
+        expect(page.locator(".conv", has_text="Lan đang hỗ trợ")).to_be_visible()
+        path = out_dir / "staff-console.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    finally:
+        context.close()
+
+
 ShotFunction = Callable[[Browser, Stack, Path], Path]
 SCREENSHOTS: Dict[str, ShotFunction] = {
     "widget-desktop": shot_widget_desktop,
     "widget-mobile": shot_widget_mobile,
     "report": shot_report,
+    "staff-console": shot_staff_console,
 }
 
 

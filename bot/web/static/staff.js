@@ -66,8 +66,9 @@
     if (c.urgent) head.append(el("span", "conv-badge", "KHẨN CẤP"));
     head.append(el("span", "conv-table", tableLabel(c)));
     head.append(el("span", "conv-need", c.need_label || c.need || "khách muốn gặp nhân viên"));
-    const wait = el("span", "conv-wait", `chờ ${waited(c.waiting_seconds)}`);
-    if (c.waiting_seconds >= LONG_WAIT_SECONDS && c.status === "waiting") wait.classList.add("long");
+    const wait = el("span", "conv-wait");
+    wait.dataset.since = c.waiting_since;
+    wait.dataset.waiting = c.status === "waiting" ? "1" : "";
     head.append(wait);
     if (c.claimed_by) head.append(el("span", "conv-holder", `${c.claimed_by} đang hỗ trợ`));
     return head;
@@ -103,6 +104,16 @@
     return b;
   }
 
+  /** Waiting times tick on the page; the server sends the queue only when it changes. */
+  function tick() {
+    queueList.querySelectorAll(".conv-wait").forEach((wait) => {
+      const seconds = Math.max(0, Math.round((Date.now() - Date.parse(wait.dataset.since)) / 1000));
+      wait.textContent = `chờ ${waited(seconds)}`;
+      wait.classList.toggle("long", seconds >= LONG_WAIT_SECONDS && wait.dataset.waiting === "1");
+    });
+  }
+  setInterval(tick, 5000);
+
   function render(conversations) {
     latest = conversations;
     const drafts = {};
@@ -124,6 +135,7 @@
       if (box) box.focus();
     }
     empty.hidden = conversations.length > 0;
+    tick();
   }
 
   async function act(id, what, body, box) {
