@@ -86,3 +86,11 @@ def test_the_poll_allows_only_configured_origins(client, waiting, monkeypatch):
     other = client.get(url, headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     assert client.get("/api/chat/bad%20sender/messages").status_code == 422
+
+
+def test_qr_codes_one_per_table_open_the_chat_at_that_table(client):
+    assert client.get("/staff/qr").status_code == 401
+    page = client.get("/staff/qr?first=5&last=7&site=https://quan.example/menu", headers=AUTH)
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 3 and "Bàn 6" in page.text
+    assert "https://quan.example/menu?chat=open&amp;table=7" in page.text  # the code's title

@@ -18,7 +18,7 @@ import json
 from datetime import datetime
 from typing import Any, AsyncIterator, Dict, Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.store import handover
 from bot.store.needlog import utcnow
+from bot.web import qr
 from bot.web.deps import MAX_ID, engine, is_staff, require_staff, templates
 from bot.web.routers.login import exchange_token, login_page
 
@@ -76,6 +77,21 @@ def staff_page(request: Request, token: Optional[str] = None) -> Response:
     if not is_staff(request):
         return login_page(request, status_code=401)
     return templates(request).TemplateResponse(request, "staff.html", {})
+
+
+@router.get("/staff/qr", response_class=HTMLResponse)
+def table_qr_codes(
+    request: Request,
+    first: int = Query(1, ge=1, le=9999),
+    last: int = Query(20, ge=1, le=9999),
+    site: Optional[str] = Query(None, max_length=500, pattern=r"^https?://"),
+) -> Response:
+    """Printable QR codes, one per table, opening ``site`` (default: this app's demo page)."""
+    if not is_staff(request):
+        return login_page(request, status_code=401)
+    codes = qr.table_codes(site or str(request.base_url), first, max(first, last))
+    context = {"codes": codes, "first": first, "last": max(first, last)}
+    return templates(request).TemplateResponse(request, "staff_qr.html", context)
 
 
 @router.get("/api/staff/queue", dependencies=[Depends(require_staff)])
