@@ -21,17 +21,9 @@ import requests  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from bot.rasa.model import latest_model  # noqa: E402
+from harness.chromium import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 from harness.stack import Stack, start_stack, stop_stack  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 
 
@@ -177,7 +169,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+                    executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
                 )
                 try:
                     for name in args.only or list(SCREENSHOTS):

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
+from harness.chromium import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (the tests import them here)
 
 # Every browser test: marked (``-m "not browser"`` leaves them out), skipped without Chromium.
 BROWSER_MARKS = [
