@@ -21,6 +21,7 @@ ASK_FOR_PERSON = "cho mình gặp nhân viên"
 STAFF_REPLY = "Dạ em là Lan, em ra bàn mình ngay ạ"
 TO_STAFF = "bàn mình cần thêm khăn giấy nữa nhé"
 AFTER_HAND_BACK = "em có sạc iphone không"
+EMERGENCY = "cứu với, có người ngất xỉu ở bàn này"
 LIVE_SECONDS = 2.0  # a new conversation reaches an open console within this
 
 
@@ -84,3 +85,21 @@ def test_a_guest_at_table_7_is_helped_by_a_person_then_by_the_bot_again(
 
     guest.reload()  # the staff reply is still there after a reload
     expect(Widget(guest).bot.filter(has_text=STAFF_REPLY)).to_have_count(1)
+
+
+def test_an_emergency_typed_in_the_widget_reaches_the_open_console_at_once(
+    guest_and_staff, live_stack
+) -> None:
+    guest, staff = guest_and_staff
+    staff.goto(f"{live_stack.web_url}/staff?token={live_stack.staff_token}")
+    expect(staff.locator("#status")).to_contain_text("Cập nhật lúc")
+    guest.goto(f"{live_stack.web_url}/?table=3&chat=open")
+    widget = Widget(guest)
+    widget.say(EMERGENCY)
+    expect(widget.bot_after(EMERGENCY).filter(has_text="115").first).to_be_visible()
+    answered = time.monotonic()
+    card = staff.locator(".conv.urgent", has_text="bàn 3")
+    expect(card).to_be_visible(timeout=10_000)
+    assert time.monotonic() - answered < LIVE_SECONDS + 1.0
+    expect(card).to_contain_text("KHẨN CẤP")
+    expect(staff.locator(".conv").first).to_contain_text("bàn 3")  # emergencies first
