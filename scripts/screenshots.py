@@ -109,8 +109,38 @@ def _guest_asks(stack: Stack, sender: str, table: str, text: str) -> None:
     requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
 
 
+def _seed_bookings(stack: Stack) -> None:
+    """Two of today's bookings (the restaurant's day) for the list beside the queue."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from bot import settings
+    from bot.store.bookings import CONFIRMED, WAITLIST, BookingStore, NewBooking
+    from bot.store.db import make_engine
+
+    today = datetime.now(ZoneInfo(settings.report_timezone())).date()
+    engine = make_engine(stack.database_url)
+    with engine.begin() as connection:
+        for hour, name, size, status in (
+            (18, "Chị Hoa", 4, CONFIRMED),
+            (19, "Anh Minh", 6, WAITLIST),
+        ):
+            starts = datetime.combine(today, time(hour, 30))
+            booking = NewBooking(
+                branch="main",
+                starts_at=starts,
+                party_size=size,
+                seats=size,
+                status=status,
+                name=name,
+            )
+            BookingStore.insert(connection, booking)
+    engine.dispose()
+
+
 def shot_staff_console(browser: Browser, stack: Stack, out_dir: Path) -> Path:
     """The staff console: an emergency first, a guest Lan is helping, one still waiting."""
+    _seed_bookings(stack)
     _guest_asks(stack, "screenshot-guest-table-3", "3", "cho mình gặp nhân viên")
     _guest_asks(stack, "screenshot-guest-table-7", "7", "em ơi cho chị gặp quản lý")
     _guest_asks(stack, "screenshot-guest-table-12", "12", "cứu với có người ngất xỉu ở bàn này")

@@ -18,7 +18,7 @@ import logging
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator, List, Optional, Tuple
 
 from sqlalchemy import and_, select, update
@@ -158,6 +158,22 @@ class BookingStore:
             update(Booking).where(Booking.id == booking_id).values(updated_at=utcnow(), **values)
         )
         logger.info("booking #%d updated: %s", booking_id, ", ".join(sorted(values)))
+
+
+def bookings_on(engine: Engine, day: date) -> List[BookingRow]:
+    """The day's confirmed and wait-listed bookings (local time), earliest first."""
+    start = datetime.combine(day, time())
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Booking.__table__)
+            .where(
+                Booking.starts_at >= start,
+                Booking.starts_at < start + timedelta(days=1),
+                Booking.status.in_((CONFIRMED, WAITLIST)),
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        )
+        return [_row(row) for row in rows]
 
 
 def _row(row: object) -> BookingRow:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime
-from typing import Any, AsyncIterator, Dict, Optional
+from typing import Any, AsyncIterator, Dict, List, Optional
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -25,7 +26,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
+from bot import settings
 from bot.store import handover
+from bot.store.bookings import bookings_on
 from bot.store.needlog import utcnow
 from bot.web import qr
 from bot.web.deps import MAX_ID, engine, is_staff, require_staff, templates
@@ -60,7 +63,23 @@ def queue_json(db: Engine, labels: Dict[str, str]) -> Dict[str, Any]:
         item = waiting.to_json(now)
         item["need_label"] = labels.get(waiting.need or "", "")
         items.append(item)
-    return {"conversations": items, "at": now.isoformat() + "Z"}
+    return {"conversations": items, "bookings": todays_bookings(db), "at": now.isoformat() + "Z"}
+
+
+def todays_bookings(db: Engine) -> List[Dict[str, Any]]:
+    """Today's bookings (the restaurant's day), for the list beside the queue; no phone numbers."""
+    today = datetime.now(ZoneInfo(settings.report_timezone())).date()
+    return [
+        {
+            "time": row.starts_at.strftime("%H:%M"),
+            "name": row.name or "",
+            "party_size": row.party_size,
+            "table": row.table,
+            "status": row.status,
+            "code": row.code,
+        }
+        for row in bookings_on(db, today)
+    ]
 
 
 def need_labels(request: Request) -> Dict[str, str]:

@@ -175,12 +175,25 @@
     }
   }
 
+  function renderBookings(bookings) {
+    $("bookings").replaceChildren(
+      ...bookings.map((b) => {
+        const where = b.table ? ` · bàn ${b.table}` : "";
+        const wait = b.status === "waitlist" ? " · danh sách chờ" : "";
+        const text = `${b.time} · ${b.name || "Khách"} · ${b.party_size} người${where}${wait}`;
+        return el("li", b.status === "waitlist" ? "waitlist" : "", text);
+      }),
+    );
+    $("no-bookings").hidden = bookings.length > 0;
+  }
+
   function onQueue(data) {
     const conversations = data.conversations || [];
     const seen = new Map(conversations.map((c) => [c.id, c.urgent]));
     if (known) ring(conversations.filter((c) => !known.has(c.id) || (c.urgent && !known.get(c.id))));
     known = seen;
     render(conversations);
+    renderBookings(data.bookings || []);
     status.textContent = `Cập nhật lúc ${new Date().toLocaleTimeString("vi-VN")}`;
   }
 
