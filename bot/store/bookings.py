@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator, List, Optional, Tuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -174,6 +174,14 @@ def bookings_on(engine: Engine, day: date) -> List[BookingRow]:
             .order_by(Booking.starts_at, Booking.id)
         )
         return [_row(row) for row in rows]
+
+
+def bookings_version(engine: Engine) -> Tuple[object, object]:
+    """Changes whenever a booking is added or updated (the console's event stream watches it)."""
+    with engine.connect() as connection:
+        newest = connection.execute(select(func.max(Booking.id))).scalar()
+        touched = connection.execute(select(func.max(Booking.updated_at))).scalar()
+    return newest, touched
 
 
 def _row(row: object) -> BookingRow:

@@ -7,8 +7,8 @@ staff member and a restart loses nothing (``bot.store.handover``).
 
 Live updates are Server-Sent Events rather than websockets: one direction is
 all the console needs, browsers reconnect by themselves, and it is plain HTTP
-through any proxy. Each stream checks a cheap version of the queue every
-second and sends the whole queue when it changed (and a heartbeat otherwise).
+through any proxy. Each stream checks a cheap version of the queue and the
+bookings every second and sends both when they changed (a heartbeat otherwise).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot import settings
 from bot.store import handover
-from bot.store.bookings import bookings_on
+from bot.store.bookings import bookings_on, bookings_version
 from bot.store.needlog import utcnow
 from bot.web import qr
 from bot.web.deps import MAX_ID, engine, is_staff, require_staff, templates
@@ -135,7 +135,7 @@ async def _events(request: Request) -> AsyncIterator[str]:
     quiet = elapsed = 0.0
     yield "retry: 1000\n\n"
     while elapsed < STREAM_SECONDS and not await request.is_disconnected():
-        current = await run_in_threadpool(handover.version, db)
+        current = await run_in_threadpool(_version, db)
         if current != seen:
             seen, quiet = current, 0.0
             data = await run_in_threadpool(queue_json, db, labels)
@@ -148,14 +148,14 @@ async def _events(request: Request) -> AsyncIterator[str]:
         elapsed += CHECK_SECONDS
 
 
-Conversation = PathParam(..., ge=1, le=MAX_ID)
+CONVERSATION_ID = PathParam(..., ge=1, le=MAX_ID)  # a row id of the conversations table
 
 
 @router.post("/api/staff/conversations/{conversation_id}/claim")
 def claim(
     request: Request,
     who: StaffName,
-    conversation_id: int = Conversation,
+    conversation_id: int = CONVERSATION_ID,
     _: None = Depends(require_staff),
 ) -> JSONResponse:
     """Claim ("Lan đang hỗ trợ"); 409 when another staff member holds it."""
@@ -168,7 +168,7 @@ def claim(
 def reply(
     request: Request,
     said: StaffReply,
-    conversation_id: int = Conversation,
+    conversation_id: int = CONVERSATION_ID,
     _: None = Depends(require_staff),
 ) -> JSONResponse:
     """A reply the guest sees in the widget (claims the conversation if it was waiting)."""
@@ -179,11 +179,16 @@ def reply(
 
 @router.post("/api/staff/conversations/{conversation_id}/return")
 def hand_back(
-    request: Request, conversation_id: int = Conversation, _: None = Depends(require_staff)
+    request: Request, conversation_id: int = CONVERSATION_ID, _: None = Depends(require_staff)
 ) -> JSONResponse:
     """Hand back ("trả lại cho trợ lý"): the bot answers the guest again."""
     returned = handover.hand_back(engine(request), conversation_id, _now())
     return JSONResponse({"id": conversation_id, "returned": returned})
+
+
+def _version(db: Engine) -> Any:
+    """What the stream watches: the queue and today's bookings."""
+    return handover.version(db), bookings_version(db)
 
 
 def _now() -> datetime:
