@@ -115,7 +115,13 @@ def escalate(connection: Connection, event: Escalation) -> None:
     connection.execute(  # handed back earlier: it waits again, from now
         update(table)
         .where(mine, table.c.status == RETURNED)
-        .values(status=WAITING, claimed_by=None, waiting_since=event.at, urgent=False)
+        .values(
+            status=WAITING,
+            claimed_by=None,
+            waiting_since=event.at,
+            urgent=False,
+            first_reply_at=None,  # the time to a first reply counts per wait
+        )
     )
     connection.execute(
         update(table)

@@ -95,3 +95,14 @@ def test_qr_codes_one_per_table_open_the_chat_at_that_table(client):
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and "Bàn 6" in page.text
     assert "https://quan.example/menu?chat=open&amp;table=7" in page.text  # the code's title
+
+
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [("/staff", "/staff"), ("/staff/qr", "/staff/qr"), ("https://evil.example/", "/report")],
+)
+def test_signing_in_from_the_console_lands_on_the_console(client, asked, landing):
+    if asked.startswith("/"):
+        assert f'name="next" value="{asked}"' in client.get(asked).text
+    response = client.post("/login", data={"token": TOKEN, "next": asked})
+    assert (response.status_code, response.headers["location"]) == (303, landing)
