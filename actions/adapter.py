@@ -25,6 +25,11 @@ SLOT_KEY = "need_log_key"
 SLOT_CANDIDATES = "candidate_needs"
 SLOT_PENDING = "pending_needs"
 SLOT_ADDRESSEE = "addressee"
+SLOT_TABLE = "table"
+MAX_TABLE_CHARS = 16
+# The bot's only output while a person holds the chat: the widget shows nothing
+# for it (a custom payload), and the channel sees that the turn was answered.
+HELD_BY_STAFF = {"held_by_staff": True}
 
 
 def state_from(tracker: Tracker) -> State:
@@ -45,6 +50,17 @@ def state_from(tracker: Tracker) -> State:
     )
 
 
+def table_of(tracker: Tracker) -> Optional[str]:
+    """The guest's table: from this message's metadata (the widget sends it), else the slot."""
+    latest: Dict[str, Any] = tracker.latest_message or {}
+    metadata = latest.get("metadata") or {}
+    sent = metadata.get("table") if isinstance(metadata, dict) else None
+    if isinstance(sent, (str, int)) and not isinstance(sent, bool) and str(sent).strip():
+        return str(sent).strip()[:MAX_TABLE_CHARS]
+    kept = tracker.get_slot(SLOT_TABLE)
+    return str(kept) if kept else None
+
+
 def message_from(tracker: Tracker) -> Message:
     """The latest guest message with its log context."""
     latest: Dict[str, Any] = tracker.latest_message or {}
@@ -55,6 +71,7 @@ def message_from(tracker: Tracker) -> Message:
         message_id=str(message_id),
         channel=tracker.get_latest_input_channel() or "rest",
         model_id=_model_id(tracker),
+        table=table_of(tracker),
     )
     sub_goal = next(
         (e.get("value") for e in latest.get("entities") or [] if e.get("entity") == SLOT_SUB_GOAL),
@@ -138,6 +155,15 @@ class NeedAction(Action, ABC):
         bot = self.bot
         state = state_from(tracker)
         reading = bot.inference.read(parse_of(tracker), current_need=state.need)
-        turn = self.decide(bot, state, reading, message_from(tracker))
+        message = message_from(tracker)
+        if bot.held(message.context.conversation_key):
+            turn = bot.dialogue.while_held(state, reading, message)
+            if not turn.replies:  # said, not silence: the channel answers "busy" to silence
+                dispatcher.utter_message(json_message=HELD_BY_STAFF)
+        else:
+            turn = self.decide(bot, state, reading, message)
         bot.need_log.write(turn.records)
-        return apply_turn(turn, dispatcher, state)
+        events = apply_turn(turn, dispatcher, state)
+        if message.context.table and message.context.table != tracker.get_slot(SLOT_TABLE):
+            events.append(SlotSet(SLOT_TABLE, message.context.table))
+        return events

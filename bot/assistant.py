@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
 from bot import settings
 from bot.business.answers import BusinessDesk
@@ -23,6 +23,9 @@ from bot.needs.log import NeedLog
 from bot.paths import CATALOG_PATH, LEXICON_PATH
 from bot.store.bookings import BookingStore
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 
 class Assistant:
     """Catalog and business profile (hot-reloaded), need inference, dialogue, need log."""
@@ -34,12 +37,15 @@ class Assistant:
         lexicon_path: Path = LEXICON_PATH,
         business_path: Optional[Path] = None,
         booking_store: Optional[BookingStore] = None,
+        held: Optional[Callable[[str], bool]] = None,
     ) -> None:
         self.need_log = need_log
         # re-read when the file changes: an owner's edit is the next answer, no retraining
         self.desk = BusinessDesk.from_file(business_path or settings.business_path())
         self._answers = ProfileAnswers(self.desk)
         self._booking_store = booking_store
+        # Whether a person holds a conversation (by its key); a test needs no database.
+        self.held: Callable[[str], bool] = held or (lambda _key: False)
         self._source = CatalogSource(catalog_path)
         self._phrases = PhraseFinder(Lexicon.load(lexicon_path))
         self._built_for: Optional[Catalog] = None
@@ -95,5 +101,25 @@ def assistant() -> Assistant:
 
                 engine = make_engine()
                 log = SqlNeedLog(engine, Outbox(settings.outbox_path()))
-                _instance = Assistant(log, booking_store=BookingStore(engine))
+                _instance = Assistant(log, booking_store=BookingStore(engine), held=held_in(engine))
     return _instance
+
+
+def held_in(engine: "Engine") -> Callable[[str], bool]:
+    """Whether a person holds a conversation, read from the database.
+
+    The database, not the process, decides, so every action-server replica
+    agrees. Unreachable database: the bot answers (a guest is never left
+    without any reply because staff state could not be read).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.handover import is_held
+
+    def held(conversation_key: str) -> bool:
+        try:
+            return is_held(engine, conversation_key)
+        except (SQLAlchemyError, OSError):
+            return False
+
+    return held

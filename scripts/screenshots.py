@@ -17,20 +17,13 @@ from typing import Callable, Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from bot.rasa.model import latest_model  # noqa: E402
+from harness.chromium import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 from harness.stack import Stack, start_stack, stop_stack  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 
 
@@ -110,11 +103,77 @@ def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
         context.close()
 
 
+def _guest_asks(stack: Stack, sender: str, table: str, text: str) -> None:
+    """A guest at ``table`` writes through the REST channel, as the widget does."""
+    body = {"sender": sender, "message": text, "metadata": {"table": table}}
+    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+
+
+def _seed_bookings(stack: Stack) -> None:
+    """Two of today's bookings (the restaurant's day) for the list beside the queue."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from bot import settings
+    from bot.store.bookings import CONFIRMED, WAITLIST, BookingStore, NewBooking
+    from bot.store.db import make_engine
+
+    today = datetime.now(ZoneInfo(settings.report_timezone())).date()
+    engine = make_engine(stack.database_url)
+    with engine.begin() as connection:
+        for hour, name, size, status in (
+            (18, "Chị Hoa", 4, CONFIRMED),
+            (19, "Anh Minh", 6, WAITLIST),
+        ):
+            starts = datetime.combine(today, time(hour, 30))
+            booking = NewBooking(
+                branch="main",
+                starts_at=starts,
+                party_size=size,
+                seats=size,
+                status=status,
+                name=name,
+            )
+            BookingStore.insert(connection, booking)
+    engine.dispose()
+
+
+def shot_staff_console(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The staff console: an emergency first, a guest Lan is helping, one still waiting."""
+    _seed_bookings(stack)
+    _guest_asks(stack, "screenshot-guest-table-3", "3", "cho mình gặp nhân viên")
+    _guest_asks(stack, "screenshot-guest-table-7", "7", "em ơi cho chị gặp quản lý")
+    _guest_asks(stack, "screenshot-guest-table-12", "12", "cứu với có người ngất xỉu ở bàn này")
+    auth = {"Authorization": f"Bearer {stack.staff_token}"}
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.web_url}/staff?token={stack.staff_token}")
+        page.get_by_label("Tên của bạn").fill("Lan")
+        page.get_by_role("button", name="Lưu").click()
+        expect(page.locator(".conv")).to_have_count(3, timeout=TIMEOUT_MS)
+        table_7 = page.locator(".conv", has_text="bàn 7").get_attribute("data-id")
+        said = {"name": "Lan", "text": "Dạ em là Lan, em ra bàn mình ngay ạ"}
+        requests.post(
+            f"{stack.web_url}/api/staff/conversations/{table_7}/reply",
+            json=said,
+            headers=auth,
+            timeout=10,
+        )
+        expect(page.locator(".conv", has_text="Lan đang hỗ trợ")).to_be_visible()
+        path = out_dir / "staff-console.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    finally:
+        context.close()
+
+
 ShotFunction = Callable[[Browser, Stack, Path], Path]
 SCREENSHOTS: Dict[str, ShotFunction] = {
     "widget-desktop": shot_widget_desktop,
     "widget-mobile": shot_widget_mobile,
     "report": shot_report,
+    "staff-console": shot_staff_console,
 }
 
 
@@ -140,7 +199,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+                    executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
                 )
                 try:
                     for name in args.only or list(SCREENSHOTS):

@@ -33,6 +33,7 @@ from bot.needs.log import (
     UNMET,
     UNRECOGNIZED,
     Context,
+    GuestSaid,
     HandoffRequested,
     LogRecord,
     NeedOpened,
@@ -263,6 +264,20 @@ class NeedDialogue:
         self._handoff_record(turn, _key(message, "handoff"), current.need)
         turn.state = current.cleared()
         return self._say(turn, "utter_handoff")
+
+    def while_held(self, state: State, reading: NeedReading, message: Message) -> Turn:
+        """A person holds the conversation: the bot stays quiet, except for an emergency.
+
+        The guest's words go to the staff transcript instead of being answered;
+        the state is kept as it was, so the bot resumes where it stopped once
+        the conversation is handed back.
+        """
+        turn = Turn(self._with_addressee(state, message), message)
+        if reading.urgent:
+            return self._emergency(turn, reading, message)
+        if message.text and not message.text.startswith("/"):
+            turn.records.append(GuestSaid(_key(message, "held"), message.text, message.context))
+        return turn
 
     # ----- steps -----
 

@@ -33,6 +33,7 @@ class Context:
     message_id: str
     channel: str = "rest"
     model_id: str = ""
+    table: Optional[str] = None  # the guest's table (the QR code they scanned), when known
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,16 @@ class QuestionAnswered:
     outcome: str = MET
 
 
-LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested, QuestionAnswered]
+@dataclass(frozen=True)
+class GuestSaid:
+    """A guest message while a person holds the conversation: it goes to staff, not the bot."""
+
+    key: str
+    text: str
+    context: Context
+
+
+LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested, QuestionAnswered, GuestSaid]
 
 
 class NeedLog(Protocol):

@@ -18,10 +18,10 @@ import logging
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Iterable, Iterator, List, Optional, Tuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -158,6 +158,30 @@ class BookingStore:
             update(Booking).where(Booking.id == booking_id).values(updated_at=utcnow(), **values)
         )
         logger.info("booking #%d updated: %s", booking_id, ", ".join(sorted(values)))
+
+
+def bookings_on(engine: Engine, day: date) -> List[BookingRow]:
+    """The day's confirmed and wait-listed bookings (local time), earliest first."""
+    start = datetime.combine(day, time())
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Booking.__table__)
+            .where(
+                Booking.starts_at >= start,
+                Booking.starts_at < start + timedelta(days=1),
+                Booking.status.in_((CONFIRMED, WAITLIST)),
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        )
+        return [_row(row) for row in rows]
+
+
+def bookings_version(engine: Engine) -> Tuple[object, object]:
+    """Changes whenever a booking is added or updated (the console's event stream watches it)."""
+    with engine.connect() as connection:
+        newest = connection.execute(select(func.max(Booking.id))).scalar()
+        touched = connection.execute(select(func.max(Booking.updated_at))).scalar()
+    return newest, touched
 
 
 def _row(row: object) -> BookingRow:

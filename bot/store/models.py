@@ -48,6 +48,7 @@ class NeedOccurrence(Base):
     outcome = Column(String(16), nullable=True, index=True)
     confidence = Column(Float, nullable=True)
     model_id = Column(String(128), nullable=True)
+    table = Column(String(16), nullable=True)  # the guest's table (QR code), when known
 
     # Constraint names as in the migration (batch migrations on SQLite need them).
     __table_args__ = (
@@ -73,6 +74,7 @@ class Handoff(Base):
         String(16), nullable=False, default="waiting", server_default="waiting", index=True
     )
     handled_at = Column(DateTime(timezone=False), nullable=True)
+    table = Column(String(16), nullable=True)
 
     __table_args__ = (UniqueConstraint("key", name="uq_handoffs_key"),)
 
@@ -141,3 +143,52 @@ class QuestionAsked(Base):
     outcome = Column(String(16), nullable=True)
 
     __table_args__ = (UniqueConstraint("key", name="uq_questions_key"),)
+
+
+class Conversation(Base):
+    """A conversation a person is needed in: ``waiting`` → ``claimed`` → ``returned``.
+
+    One row per conversation (keyed like the need log, never the raw sender
+    id); a new escalation after ``returned`` makes it wait again. Kept in the
+    database, not in a web process, so replicas and restarts share it.
+    """
+
+    __tablename__ = "conversations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_key = Column(String(64), nullable=False)
+    channel = Column(String(32), nullable=True)
+    table = Column(String(16), nullable=True)
+    need = Column(String(64), nullable=True)
+    urgent = Column(Boolean, nullable=False, default=False, server_default=false())
+    status = Column(
+        String(16), nullable=False, default="waiting", server_default="waiting", index=True
+    )
+    claimed_by = Column(String(60), nullable=True)
+    waiting_since = Column(DateTime(timezone=False), nullable=False)
+    updated_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    first_reply_at = Column(DateTime(timezone=False), nullable=True)
+
+    __table_args__ = (UniqueConstraint("conversation_key", name="uq_conversations_key"),)
+
+
+class ConversationMessage(Base):
+    """One line of a handed-over conversation: the guest's or a staff member's.
+
+    ``key`` makes a replayed write (the outbox retrying) a no-op.
+    """
+
+    __tablename__ = "conversation_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False)
+    conversation_key = Column(String(64), nullable=False)
+    author = Column(String(16), nullable=False)  # "guest" or "staff"
+    staff_name = Column(String(60), nullable=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_conversation_messages_key"),
+        Index("ix_conversation_messages_conversation", "conversation_key", "id"),
+    )

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import (
     DBAPIError,
@@ -27,12 +26,15 @@ from sqlalchemy.exc import (
 )
 
 from bot.needs.log import (
+    GuestSaid,
     HandoffRequested,
     LogRecord,
     NeedOpened,
     NeedUpdated,
     QuestionAnswered,
 )
+from bot.store import handover
+from bot.store.db import insert_for
 from bot.store.masking import mask_personal_data
 from bot.store.models import Handoff, NeedOccurrence, QuestionAsked
 from bot.store.outbox import Outbox, Payload
@@ -75,6 +77,8 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
         context = data["context"]
         for name, limit in (("conversation_key", 64), ("channel", 32), ("model_id", 128)):
             context[name] = str(context.get(name) or "")[:limit]
+        if context.get("table") is not None:
+            context["table"] = str(context["table"])[:16]
     return data
 
 
@@ -86,51 +90,89 @@ def _storable(text: str) -> str:
 
 def apply_payload(connection: Connection, payload: Payload) -> None:
     """Upsert one payload (see the module docstring for the merge rules)."""
-    insert = _insert_for(connection)
-    at = datetime.fromisoformat(payload["at"])
     kind = payload["type"]
-    if kind == NeedOpened.__name__:
-        context = payload["context"]
-        values = {
-            "key": payload["key"],
-            "created_at": at,
-            "updated_at": at,
-            "conversation_key": context["conversation_key"],
-            "channel": context["channel"],
-            "model_id": context["model_id"],
-            "need": payload["need"],
-            "text": payload["text"],
-            "item": payload["item"],
-            "confidence": payload["confidence"],
-            "sub_goal": payload["sub_goal"],
-            "outcome": payload["outcome"],
-        }
-        statement = insert(NeedOccurrence).values(**values)
-        table = NeedOccurrence.__table__
-        merged = {name: statement.excluded[name] for name in values if name != "key"}
-        # An outcome or sub-goal that arrived first wins over the defaults, and a
-        # replayed opening (a retried action call) keeps the occurrence's first time.
-        for name in ("created_at", "outcome", "sub_goal", "updated_at"):
-            merged[name] = _coalesce(table.c[name], statement.excluded[name])
-        connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=merged))
-    elif kind == NeedUpdated.__name__:
-        changes = {
-            name: payload[name]
-            for name in ("sub_goal", "alternatives", "outcome")
-            if payload.get(name) is not None
-        }
-        changes["updated_at"] = at
-        statement = insert(NeedOccurrence).values(key=payload["key"], **changes)
-        connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
-    elif kind == HandoffRequested.__name__:
-        urgent = bool(payload["urgent"])
-        values = dict(need=payload["need"], urgent=urgent, status="waiting")
-        _insert_once(connection, insert(Handoff), at, payload, **values)
-    elif kind == QuestionAnswered.__name__:
-        values = dict(topic=payload["topic"], outcome=payload["outcome"])
-        _insert_once(connection, insert(QuestionAsked), at, payload, **values)
-    else:
+    apply = _APPLIERS.get(kind)
+    if apply is None:
         raise ValueError(f"unknown need-log record type {kind!r}")
+    apply(connection, payload, datetime.fromisoformat(payload["at"]))
+
+
+def _apply_opened(connection: Connection, payload: Payload, at: datetime) -> None:
+    insert = insert_for(connection)
+    context = payload["context"]
+    values = {
+        "key": payload["key"],
+        "created_at": at,
+        "updated_at": at,
+        "conversation_key": context["conversation_key"],
+        "channel": context["channel"],
+        "model_id": context["model_id"],
+        "table": context.get("table"),
+        "need": payload["need"],
+        "text": payload["text"],
+        "item": payload["item"],
+        "confidence": payload["confidence"],
+        "sub_goal": payload["sub_goal"],
+        "outcome": payload["outcome"],
+    }
+    statement = insert(NeedOccurrence).values(**values)
+    table = NeedOccurrence.__table__
+    merged = {name: statement.excluded[name] for name in values if name != "key"}
+    # An outcome or sub-goal that arrived first wins over the defaults, and a
+    # replayed opening (a retried action call) keeps the occurrence's first time.
+    for name in ("created_at", "outcome", "sub_goal", "updated_at"):
+        merged[name] = _coalesce(table.c[name], statement.excluded[name])
+    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=merged))
+
+
+def _apply_updated(connection: Connection, payload: Payload, at: datetime) -> None:
+    insert = insert_for(connection)
+    changes = {
+        name: payload[name]
+        for name in ("sub_goal", "alternatives", "outcome")
+        if payload.get(name) is not None
+    }
+    changes["updated_at"] = at
+    statement = insert(NeedOccurrence).values(key=payload["key"], **changes)
+    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
+
+
+def _apply_handoff(connection: Connection, payload: Payload, at: datetime) -> None:
+    """The report's handoff row, and the conversation queued on the staff console."""
+    context = payload["context"]
+    fields = {
+        "key": payload["key"],
+        "conversation_key": context["conversation_key"],
+        "channel": context["channel"],
+        "table": context.get("table"),
+        "need": payload["need"],
+        "text": payload["text"],
+        "urgent": bool(payload["urgent"]),
+    }
+    statement = insert_for(connection)(Handoff).values(**fields, created_at=at, status="waiting")
+    connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    handover.escalate(connection, handover.Escalation(at=at, **fields))
+
+
+def _apply_guest_said(connection: Connection, payload: Payload, at: datetime) -> None:
+    """A message to the person holding the conversation."""
+    conversation = payload["context"]["conversation_key"]
+    handover.add_line(connection, payload["key"], conversation, handover.GUEST, payload["text"], at)
+
+
+def _apply_question(connection: Connection, payload: Payload, at: datetime) -> None:
+    """A question answered from the business profile, counted by topic."""
+    values = dict(topic=payload["topic"], outcome=payload["outcome"])
+    _insert_once(connection, insert_for(connection)(QuestionAsked), at, payload, **values)
+
+
+_APPLIERS: Dict[str, Callable[[Connection, Payload, datetime], None]] = {
+    NeedOpened.__name__: _apply_opened,
+    NeedUpdated.__name__: _apply_updated,
+    HandoffRequested.__name__: _apply_handoff,
+    GuestSaid.__name__: _apply_guest_said,
+    QuestionAnswered.__name__: _apply_question,
+}
 
 
 def _insert_once(
@@ -151,15 +193,6 @@ def _insert_once(
 
 def _coalesce(existing: Any, incoming: Any) -> Any:
     return func.coalesce(existing, incoming)
-
-
-def _insert_for(connection: Connection) -> Callable[..., Any]:
-    name = connection.dialect.name
-    if name == "sqlite":
-        return sqlite.insert
-    if name == "postgresql":
-        return postgresql.insert
-    raise RuntimeError(f"the need log supports SQLite and PostgreSQL, not {name}")
 
 
 class SqlNeedLog:

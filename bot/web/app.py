@@ -2,8 +2,9 @@
 
 ``create_app`` only wires: the app's state (database, staff auth, catalog,
 rate limits, templates), the security middleware, and one router per area
-in ``bot/web/routers/`` (``demo``, ``login``, ``report``; the staff console
-of #12 gets its own). What routers share is in ``bot/web/deps.py``.
+in ``bot/web/routers/`` (``demo``, ``login``, ``report``, ``staff`` — the live
+console — and ``chat``, which the widget polls for staff replies). What
+routers share is in ``bot/web/deps.py``.
 
 FastAPI because it is well kept, typed end to end (query parameters are
 validated before our code runs), serves Jinja2 templates and static files,
@@ -27,11 +28,11 @@ from bot.needs.catalog import CatalogSource
 from bot.paths import CATALOG_PATH, REPORT_RULES_PATH
 from bot.web.auth import RateLimiter, StaffAuth
 from bot.web.deps import WEB_DIR, client_address, make_templates
-from bot.web.routers import demo, login, report
+from bot.web.routers import chat, demo, login, report, staff
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = (demo.router, login.router, report.router)
+ROUTERS = (demo.router, login.router, report.router, staff.router, chat.router)
 
 
 def create_app(
@@ -76,7 +77,7 @@ class _Guard(BaseHTTPMiddleware):
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
-        if request.url.path.startswith(("/report", "/login", "/api")):
+        if request.url.path.startswith(("/report", "/login", "/api", "/staff")):
             headers["X-Frame-Options"] = "DENY"
             headers["Content-Security-Policy"] = (
                 "default-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -140,9 +140,7 @@ def tune(catalog: Catalog, dev: Sequence[Parsed], base: InferenceSettings) -> Li
         rate, _ = false_needs(inference, dev)
         candidates.append(Candidate(settings, need_top1(inference, needs).rate(), rate.rate()))
     # ties go to the setting that claims needs least readily (SPEC §7: never a false need)
-    return sorted(
-        candidates, key=lambda c: (-c.score, c.false_need, -c.settings.non_need_margin)
-    )
+    return sorted(candidates, key=lambda c: (-c.score, c.false_need, -c.settings.non_need_margin))
 
 
 # ----- emergencies -----

@@ -13,14 +13,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapter import (
+    HELD_BY_STAFF,
     SLOT_CANDIDATES,
     SLOT_NEED,
     SLOT_PENDING,
     SLOT_STAGE,
+    SLOT_TABLE,
     apply_turn,
     message_from,
     slot_values,
     state_from,
+    table_of,
 )
 from actions.booking import FORM_SLOTS
 from actions.needs import ActionUnderstandNeed
@@ -37,7 +40,7 @@ from bot.needs.dialogue import (
     State,
     Turn,
 )
-from bot.needs.log import Context, HandoffRequested, LogRecord, NeedOpened
+from bot.needs.log import Context, GuestSaid, HandoffRequested, LogRecord, NeedOpened
 from bot.paths import ROOT
 
 FULL = State(
@@ -100,8 +103,9 @@ def run(action: Any, slots: Dict[str, Any], text: str, intent: str):
 def test_the_slots_are_the_domains():
     """The dialogue's state and the booking form's answers are every slot of the domain."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    # the booking form's answers and where the guest sits are not dialogue state
     booking = {*FORM_SLOTS, talk.CODE, "booking_step"}
-    assert set(slot_values(State())) | booking == set(domain["slots"])
+    assert set(slot_values(State())) | booking | {SLOT_TABLE} == set(domain["slots"])
     assert not set(slot_values(State())) & booking
 
 
@@ -205,3 +209,44 @@ def test_a_handoff_is_logged(assistant_with_log):
     messages, _ = run(ActionHandoff(assistant_with_log), {}, "cho em gặp nhân viên", "ask_human")
     assert messages
     assert any(isinstance(record, HandoffRequested) for record in log.records)
+
+
+# --- table and hand-over -----------------------------------------------------------------
+
+
+def run_at_table(action: Any, text: str, intent: str, table: Any, slots=None):
+    """One turn whose message came with the widget's ``{"table": ...}`` metadata."""
+    dispatcher = CollectingDispatcher()
+    state = tracker(slots or {}, text, intent)
+    state.latest_message["metadata"] = {"table": table}
+    events = asyncio.run(action.run(dispatcher, state, {}))
+    return dispatcher.messages, events
+
+
+def test_the_table_from_the_widget_is_kept_and_on_every_record():
+    bot = Assistant(ListLog())
+    _, events = run_at_table(ActionHandoff(bot), "cho mình gặp nhân viên", "ask_human", 7)
+    assert SlotSet(SLOT_TABLE, "7") in events
+    assert {record.context.table for record in bot.need_log.records} == {"7"}  # type: ignore[union-attr]
+
+
+def test_the_slot_keeps_the_table_when_a_message_has_none():
+    state = tracker({SLOT_TABLE: "5"}, "hết pin", "phone_power")
+    assert table_of(state) == "5"
+    assert message_from(state).context.table == "5"
+    assert table_of(tracker({}, "hết pin", "phone_power")) is None
+
+
+def test_while_a_person_holds_the_chat_the_bot_is_quiet_and_staff_hear_the_guest():
+    bot = Assistant(ListLog(), held=lambda _key: True)
+    messages, _ = run(ActionUnderstandNeed(bot), {}, "em ơi cho thêm đá", "out_of_scope")
+    assert [m.get("custom") for m in messages] == [HELD_BY_STAFF]  # no words from the bot
+    [said] = bot.need_log.records
+    assert isinstance(said, GuestSaid) and said.text == "em ơi cho thêm đá"
+
+
+def test_an_emergency_is_answered_even_while_a_person_holds_the_chat():
+    bot = Assistant(ListLog(), held=lambda _key: True)
+    messages, _ = run(ActionUnderstandNeed(bot), {}, "cứu với có người ngất xỉu", "health_aid")
+    assert [m.get("response") for m in messages] == ["utter_emergency"]
+    assert any(isinstance(r, HandoffRequested) and r.urgent for r in bot.need_log.records)

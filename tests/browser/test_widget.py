@@ -16,27 +16,13 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 try:
-    from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, Route, expect
 except ImportError:  # pragma: no cover - the package is in requirements-dev
     pytest.skip("the python playwright package is not installed", allow_module_level=True)
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from browser_helpers import BROWSER_MARKS, Widget
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: browser tests need Chromium"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 # The bot answers in a second or two; the first turn after start-up and the
 # retry tests (1 s + 2 s + 4 s of backoff) need more than Playwright's 5 s.
@@ -47,51 +33,6 @@ QUICK_CALL = "Chỉ cần gọi nhanh một cuộc"
 CHARGE_OWN = "Cần sạc máy của mình"
 FEEDBACK_OK = "Ổn rồi, cảm ơn em"
 RECONNECTING = "Mất kết nối tới quán"
-
-
-class Widget:
-    """The widget on a page, found the way a guest (or a screen reader) finds it."""
-
-    def __init__(self, page: Page, title: str = "Quán Hiểu Ý") -> None:
-        self.page = page
-        self.launcher = page.get_by_role("button", name="Chat với quán", exact=True)
-        self.dialog = page.get_by_role("dialog", name=title)
-        self.input = self.dialog.get_by_role("textbox", name="Tin nhắn của anh/chị")
-        self.send_button = self.dialog.get_by_role("button", name="Gửi", exact=True)
-        self.bot = page.locator(".hieuy-msg--bot .hieuy-text")
-        self.guest = page.locator(".hieuy-msg--guest .hieuy-text")
-        self.notice = page.locator(".hieuy-notice")
-        self.retry = self.dialog.get_by_role("button", name="Thử lại", exact=True)
-
-    def open(self) -> None:
-        self.launcher.click()
-        expect(self.dialog).to_be_visible()
-
-    def say(self, text: str) -> None:
-        self.input.fill(text)
-        self.input.press("Enter")
-        expect(self.guest.filter(has_text=text).last).to_be_visible()
-
-    def reply(self, title: str) -> Locator:
-        """The newest quick-reply button with this title."""
-        return self.dialog.get_by_role("button", name=title, exact=True).last
-
-    def bot_after(self, guest_text: str) -> Locator:
-        """Bot bubbles that came after the guest's message ``guest_text``."""
-        quoted = json.dumps(guest_text, ensure_ascii=False)
-        return self.page.locator(
-            f".hieuy-msg--guest:has(.hieuy-text:text-is({quoted})) ~ .hieuy-msg--bot .hieuy-text"
-        )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

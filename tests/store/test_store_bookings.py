@@ -212,3 +212,28 @@ def test_two_guests_never_take_the_last_table(make_desk):
 
     assert errors == []
     assert sorted(outcomes) == [CONFIRMED] + [FULL] * 9
+
+
+def test_the_days_bookings_for_the_staff_console(db_url, engines):
+    from bot.store.bookings import NewBooking, bookings_on
+
+    upgrade(db_url)
+    engine = engines(db_url)
+    day = dt.date(2026, 12, 2)
+
+    def book(hour: int, status: str, name: str, on: dt.date = day) -> None:
+        starts = dt.datetime.combine(on, dt.time(hour))
+        booking = NewBooking(
+            branch="q1", starts_at=starts, party_size=2, seats=2, status=status, name=name
+        )
+        with engine.begin() as connection:
+            BookingStore.insert(connection, booking)
+
+    book(19, CONFIRMED, "Minh")
+    book(12, WAITLIST, "Hoa")
+    book(18, CANCELLED, "Nam")
+    book(12, CONFIRMED, "Tomorrow", on=day + dt.timedelta(days=1))
+    assert [(b.name, b.status) for b in bookings_on(engine, day)] == [
+        ("Hoa", WAITLIST),
+        ("Minh", CONFIRMED),
+    ]

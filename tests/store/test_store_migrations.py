@@ -18,7 +18,13 @@ from bot.store.migrate import alembic_config, downgrade, upgrade
 from bot.store.models import Base
 
 KEYED_TABLES = {"need_occurrences", "handoffs"}  # rows with an idempotency key
-TABLES = KEYED_TABLES | {"bookings", "booking_locks", "questions"}
+TABLES = KEYED_TABLES | {
+    "bookings",
+    "booking_locks",
+    "questions",
+    "conversations",
+    "conversation_messages",
+}
 
 
 def _head(url: str) -> str:

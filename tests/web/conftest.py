@@ -50,6 +50,8 @@ def engine(shared_engine: Engine, monkeypatch) -> Engine:
     with shared_engine.begin() as connection:
         connection.execute(text("DELETE FROM need_occurrences"))
         connection.execute(text("DELETE FROM handoffs"))
+        connection.execute(text("DELETE FROM conversation_messages"))
+        connection.execute(text("DELETE FROM conversations"))
     return shared_engine
 
 

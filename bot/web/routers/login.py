@@ -26,8 +26,13 @@ WRONG_TOKEN = "Mã nhân viên không đúng."
 def login_page(request: Request, error: Optional[str] = None, status_code: int = 200) -> Response:
     """The login form (with ``error``), e.g. for a report asked for without a session."""
     headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    page = request.url.path if request.url.path in STAFF_PAGES else "/report"
     return templates(request).TemplateResponse(
-        request, "login.html", {"error": error}, status_code=status_code, headers=headers
+        request,
+        "login.html",
+        {"error": error, "next": page},
+        status_code=status_code,
+        headers=headers,
     )
 
 
@@ -70,10 +75,16 @@ def login_form(request: Request) -> Response:
     return login_page(request)
 
 
+# Where the form may send a signed-in staff member back to (never an outside address).
+STAFF_PAGES = ("/report", "/staff", "/staff/qr")
+
+
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, token: str = Form("")) -> Response:
-    """Check the token; a session cookie and the report on success."""
-    return signed_in(request, token, "/report")
+def login(
+    request: Request, token: str = Form(""), next_page: str = Form("/report", alias="next")
+) -> Response:
+    """Check the token; a session cookie and the page asked for (the report by default)."""
+    return signed_in(request, token, next_page if next_page in STAFF_PAGES else "/report")
 
 
 @router.post("/logout")

@@ -8,7 +8,9 @@
  *           data-title="Quán Hiểu Ý"          header title
  *           data-greeting="Dạ em chào…"       first bot bubble when there is no history
  *           data-primary-color="#9c4a1a"      any CSS colour
- *           data-position="right"></script>   right | left
+ *           data-position="right"             right | left
+ *           data-table="5"                    the guest's table (or `?table=5` in the page URL)
+ *           data-web="https://HOST:8000"></script>  web app relaying staff replies (default: script's origin)
  *
  * Page extras: `?chat=open` in the page URL (QR code at the table) opens the chat;
  * any element with a `data-hieuy-open` attribute opens it on click;
@@ -19,7 +21,9 @@
  * and each guest turn is one plain request → response. That makes failure easy
  * to see and to handle: a turn that did not get through is simply sent again
  * (with backoff), and nothing is half-delivered over a dropped socket. The bot
- * only ever speaks in answer to the guest, so a push channel buys nothing.
+ * only ever speaks in answer to the guest; a person of the quán who takes over
+ * the chat is heard through a small poll of the web app (every 2 s while they
+ * may answer), which survives reloads and needs no open socket.
  *
  * Safety: every text (guest's and bot's) is inserted as text nodes, never as
  * HTML. Styles are injected by this script and scoped under the `hieuy-` prefix.
@@ -44,6 +48,10 @@
   // Quick replies older than Rasa's session expiry (120 min) would land in a new
   // session with no context: show them, but disabled.
   const STALE_BUTTONS_MS = 2 * 60 * 60 * 1000;
+  // While a person of the quán may answer (after a guest message, or while one
+  // holds the chat), the widget asks the web app for their replies this often.
+  const POLL_MS = 2000;
+  const POLL_WINDOW_MS = 10 * 60 * 1000;
 
   const T = {
     title: "Trợ lý của quán",
@@ -75,6 +83,8 @@
       "Quán chưa trả lời được tin này. Anh/chị nhắn lại giúp em, hoặc nhắn “gặp nhân viên” nhé.",
     counter: (n) => `${n}/${MAX_LENGTH} ký tự`,
     footer: "Cần gặp người thật? Nhắn “gặp nhân viên” ạ.",
+    heldBy: (name) => `${name} (nhân viên quán) đang trò chuyện với anh/chị`,
+    staffSays: (name) => `${name}:`,
   };
 
   const config = {
@@ -88,6 +98,8 @@
     position: data.position === "left" ? "left" : "right",
   };
   const endpoint = `${config.server}/webhooks/rest/webhook`;
+  // The web app that serves this script also relays the staff's replies.
+  const webBase = (data.web || scriptUrl.origin).replace(/\/+$/, "");
 
   // ----------------------------------------------------------------- storage
   // localStorage can be missing or throw (private mode, disabled cookies, full
@@ -133,6 +145,15 @@
   }
   const store = makeStore("localStorage");
   const session = makeStore("sessionStorage"); // "chat is open" survives navigation
+
+  /** The guest's table (QR code ``?table=5`` or ``data-table``), kept for the visit. */
+  function loadTable() {
+    const given = new URLSearchParams(location.search).get("table") || data.table || "";
+    const clean = given.trim().slice(0, 16);
+    if (clean) session.set("table", clean);
+    return clean || session.get("table") || "";
+  }
+  const table = loadTable();
 
   function newId() {
     const c = window.crypto;
@@ -321,6 +342,8 @@
   overflow-wrap: anywhere; word-break: normal; font-size: 15px; line-height: 1.45;
 }
 .hieuy-msg--bot .hieuy-bubble { background: var(--hieuy-bot-bg); border-bottom-left-radius: 5px; }
+.hieuy-bubble--staff { border-left: 3px solid var(--hieuy-primary); }
+.hieuy-staff { display: block; font-size: 13px; font-weight: 600; }
 .hieuy-msg--guest .hieuy-bubble {
   background: var(--hieuy-primary); color: var(--hieuy-on-primary); border-bottom-right-radius: 5px;
 }
@@ -604,7 +627,12 @@
     if (m.text) {
       const bubble = el("div", `${P}-bubble`);
       const who = el("span", `${P}-sr`);
-      who.textContent = `${m.from === "bot" ? T.botSays : T.guestSays} `;
+      const label = m.staff ? T.staffSays(m.staff) : m.from === "bot" ? T.botSays : T.guestSays;
+      who.textContent = `${label} `;
+      if (m.staff) {
+        who.className = `${P}-staff`; // staff speak in their own name, visibly
+        bubble.classList.add(`${P}-bubble--staff`);
+      }
       const body = el("span", `${P}-text`);
       appendText(body, m.text, m.from === "bot");
       bubble.append(who, body);
@@ -742,7 +770,7 @@
       response = await fetch(endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender, message }),
+        body: JSON.stringify(table ? { sender, message, metadata: { table } } : { sender, message }),
         credentials: "omit",
         signal: controller.signal,
       });
@@ -826,6 +854,7 @@
     let shown = 0;
     for (const r of replies) {
       if (!r || typeof r !== "object") continue;
+      if (r.custom && r.custom.held_by_staff) heldBy = heldBy || "…"; // staff hear this one
       const text = typeof r.text === "string" ? r.text : "";
       const buttons = (Array.isArray(r.buttons) ? r.buttons : [])
         .filter((b) => b && typeof b.title === "string" && b.title.trim())
@@ -839,7 +868,50 @@
       append(entry);
       shown++;
     }
-    if (!shown) setNotice("noreply");
+    if (!shown && !heldBy) setNotice("noreply"); // a person holds the chat: the bot is quiet
+    lastActive = Date.now();
+    schedulePoll(0);
+  }
+
+  // ------------------------------------------------------ replies from staff
+  let heldBy = null; // the staff member holding the conversation, if any
+  let lastActive = 0; // when the guest last talked: staff may answer for a while
+  let pollTimer = null;
+  let polling = false; // one poll at a time: two would both append the same reply
+
+  function schedulePoll(delay) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, delay);
+  }
+
+  /** Ask the web app for staff replies since the last one seen (all of them after a reload). */
+  async function poll() {
+    if (polling) return schedulePoll(POLL_MS);
+    polling = true;
+    const after = Number(store.get("staffAfter") || 0);
+    const url = `${webBase}/api/chat/${encodeURIComponent(sender)}/messages?after=${after}`;
+    try {
+      const response = await fetch(url, { credentials: "omit" });
+      if (response.ok) showStaff(await response.json());
+    } catch (error) {
+      console.warn(`[Hiểu Ý chat] could not reach ${url}: ${error}`);
+    } finally {
+      polling = false;
+    }
+    if (heldBy || Date.now() - lastActive < POLL_WINDOW_MS) schedulePoll(POLL_MS);
+  }
+
+  function showStaff(body) {
+    heldBy = body && typeof body.held_by === "string" ? body.held_by : null;
+    subtitle.textContent = heldBy ? T.heldBy(heldBy) : T.subtitle;
+    if (heldBy) setNotice(null);
+    for (const r of (body && Array.isArray(body.messages) && body.messages) || []) {
+      if (typeof r.text !== "string" || typeof r.id !== "number") continue;
+      const name = typeof r.staff_name === "string" ? r.staff_name : "";
+      if (messages.some((m) => m.id === `staff-${r.id}`)) continue; // another tab showed it
+      append({ id: `staff-${r.id}`, from: "bot", staff: name, text: r.text, ts: Date.now() });
+      store.set("staffAfter", String(r.id));
+    }
   }
 
   // ---------------------------------------------------------------- composer
@@ -948,6 +1020,7 @@
     epoch++;
     sender = newId(); // a fresh Rasa conversation as well
     store.set("sender", sender);
+    store.remove("staffAfter");
     messages = [];
     ensureGreeting();
     renderAll();
@@ -996,6 +1069,7 @@
     updateCounter();
     const wanted = new URLSearchParams(location.search).get("chat") === "open";
     if (wanted || session.get("open")) open({ focus: false });
+    schedulePoll(0); // a person may hold this conversation (or answered while away)
   }
 
   window.HieuYChat = {

@@ -1,0 +1,311 @@
+"""Conversations handed over to staff: waiting → claimed by a person → returned to the bot.
+
+The state lives in the database (tables ``conversations`` and
+``conversation_messages``), never in a web process: two web-app replicas, the
+action server and a restart all see the same queue. The action server writes
+escalations and the guest's messages (through the need log's outbox, so they
+are idempotent); the staff console claims, replies and hands back here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from bot.store.db import insert_for
+from bot.store.models import Conversation, ConversationMessage
+
+WAITING, CLAIMED, RETURNED = "waiting", "claimed", "returned"
+GUEST, STAFF = "guest", "staff"
+OPEN_STATUSES = (WAITING, CLAIMED)
+MAX_NAME = 60
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A guest who needs a person, as the action server reports it."""
+
+    key: str
+    conversation_key: str
+    at: datetime
+    text: str = ""
+    channel: Optional[str] = None
+    table: Optional[str] = None
+    need: Optional[str] = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message of the transcript."""
+
+    id: int
+    author: str
+    text: str
+    at: datetime
+    staff_name: Optional[str] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        """JSON for the console and the widget."""
+        return {
+            "id": self.id,
+            "author": self.author,
+            "text": self.text,
+            "at": self.at.isoformat() + "Z",
+            "staff_name": self.staff_name,
+        }
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A conversation in the staff queue, with its transcript."""
+
+    id: int
+    table: Optional[str]
+    need: Optional[str]
+    urgent: bool
+    status: str
+    claimed_by: Optional[str]
+    waiting_since: datetime
+    lines: Tuple[Line, ...]
+
+    def to_json(self, now: datetime) -> Dict[str, Any]:
+        """JSON for the console; ``waiting_seconds`` measured against ``now``."""
+        return {
+            "id": self.id,
+            "table": self.table,
+            "need": self.need,
+            "urgent": self.urgent,
+            "status": self.status,
+            "claimed_by": self.claimed_by,
+            "waiting_since": self.waiting_since.isoformat() + "Z",
+            "waiting_seconds": max(0, int((now - self.waiting_since).total_seconds())),
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+
+# ----- written by the action server (through the need log's outbox) -----
+
+
+def escalate(connection: Connection, event: Escalation) -> None:
+    """Queue the conversation for a person; an emergency marks it urgent even when held."""
+    insert = insert_for(connection)
+    table = Conversation.__table__
+    connection.execute(
+        insert(Conversation)
+        .values(
+            conversation_key=event.conversation_key,
+            channel=event.channel,
+            table=event.table,
+            need=event.need,
+            urgent=event.urgent,
+            status=WAITING,
+            waiting_since=event.at,
+            updated_at=event.at,
+        )
+        .on_conflict_do_nothing(index_elements=["conversation_key"])
+    )
+    mine = table.c.conversation_key == event.conversation_key
+    connection.execute(  # handed back earlier: it waits again, from now
+        update(table)
+        .where(mine, table.c.status == RETURNED)
+        .values(
+            status=WAITING,
+            claimed_by=None,
+            waiting_since=event.at,
+            urgent=False,
+            first_reply_at=None,  # the time to a first reply counts per wait
+        )
+    )
+    connection.execute(
+        update(table)
+        .where(mine)
+        .values(
+            urgent=or_(table.c.urgent, event.urgent),
+            table=func.coalesce(event.table, table.c.table),
+            need=func.coalesce(event.need, table.c.need),
+            updated_at=event.at,
+        )
+    )
+    if event.text:
+        add_line(connection, event.key, event.conversation_key, GUEST, event.text, event.at)
+
+
+def add_line(
+    connection: Connection,
+    key: str,
+    conversation_key: str,
+    author: str,
+    text: str,
+    at: datetime,
+    staff_name: Optional[str] = None,
+) -> None:
+    """Append a transcript line once (a replayed ``key`` is ignored) and touch the conversation."""
+    insert = insert_for(connection)
+    connection.execute(
+        insert(ConversationMessage)
+        .values(
+            key=key,
+            conversation_key=conversation_key,
+            author=author,
+            staff_name=staff_name,
+            text=text[:MAX_TEXT],
+            created_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    table = Conversation.__table__
+    connection.execute(
+        update(table).where(table.c.conversation_key == conversation_key).values(updated_at=at)
+    )
+
+
+def is_held(engine: Engine, conversation_key: str) -> bool:
+    """A person holds the conversation: the bot must stay quiet (except for emergencies)."""
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(Conversation.status).where(Conversation.conversation_key == conversation_key)
+        ).scalar()
+    return status == CLAIMED
+
+
+# ----- the staff console -----
+
+
+def claim(engine: Engine, conversation_id: int, name: str, at: datetime) -> bool:
+    """``name`` takes a waiting conversation (or keeps their own); False if someone else has it."""
+    table = Conversation.__table__
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(table)
+            .where(
+                table.c.id == conversation_id,
+                or_(
+                    table.c.status == WAITING,
+                    (table.c.status == CLAIMED) & (table.c.claimed_by == name),
+                ),
+            )
+            .values(status=CLAIMED, claimed_by=name[:MAX_NAME], updated_at=at)
+        )
+    return bool(result.rowcount)
+
+
+def reply(engine: Engine, conversation_id: int, name: str, text: str, at: datetime) -> bool:
+    """A staff reply to a conversation ``name`` holds (claiming it if it waits)."""
+    if not claim(engine, conversation_id, name, at):
+        return False
+    table = Conversation.__table__
+    with engine.begin() as connection:
+        key = connection.execute(
+            select(table.c.conversation_key).where(table.c.id == conversation_id)
+        ).scalar_one()
+        line_key = hashlib.sha256(f"{key}|{name}|{at.isoformat()}|{text}".encode()).hexdigest()
+        add_line(connection, line_key[:64], key, STAFF, text, at, staff_name=name[:MAX_NAME])
+        connection.execute(
+            update(table)
+            .where(table.c.id == conversation_id, table.c.first_reply_at.is_(None))
+            .values(first_reply_at=at)
+        )
+    return True
+
+
+def hand_back(engine: Engine, conversation_id: int, at: datetime) -> bool:
+    """Return the conversation to the assistant; False if it was not open."""
+    table = Conversation.__table__
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(table)
+            .where(table.c.id == conversation_id, table.c.status.in_(OPEN_STATUSES))
+            .values(status=RETURNED, claimed_by=None, urgent=False, updated_at=at)
+        )
+    return bool(result.rowcount)
+
+
+def queue(engine: Engine) -> List[Waiting]:
+    """Open conversations, emergencies first, then the longest waiting."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Conversation)
+            .where(Conversation.status.in_(OPEN_STATUSES))
+            .order_by(Conversation.urgent.desc(), Conversation.waiting_since, Conversation.id)
+        ).all()
+        keys = [row.conversation_key for row in rows]
+        lines = _lines(connection, keys) if keys else {}
+    return [
+        Waiting(
+            id=row.id,
+            table=row.table,
+            need=row.need,
+            urgent=bool(row.urgent),
+            status=row.status,
+            claimed_by=row.claimed_by,
+            waiting_since=row.waiting_since,
+            lines=tuple(lines.get(row.conversation_key, ())),
+        )
+        for row in rows
+    ]
+
+
+def _lines(connection: Connection, keys: Sequence[str]) -> Dict[str, List[Line]]:
+    found: Dict[str, List[Line]] = {}
+    for row in connection.execute(
+        select(ConversationMessage)
+        .where(ConversationMessage.conversation_key.in_(keys))
+        .order_by(ConversationMessage.id)
+    ):
+        line = Line(row.id, row.author, row.text, row.created_at, row.staff_name)
+        found.setdefault(row.conversation_key, []).append(line)
+    return found
+
+
+def version(engine: Engine) -> Tuple[Any, Any]:
+    """Changes whenever the queue does (the event stream compares it every second)."""
+    with engine.connect() as connection:
+        touched = connection.execute(select(func.max(Conversation.updated_at))).scalar()
+        newest = connection.execute(select(func.max(ConversationMessage.id))).scalar()
+    return touched, newest
+
+
+# ----- the guest's widget -----
+
+
+@dataclass(frozen=True)
+class GuestView:
+    """What the widget polls: whether a person holds the chat, and staff replies since ``after``."""
+
+    held_by: Optional[str]
+    lines: Tuple[Line, ...]
+
+    def to_json(self) -> Dict[str, Any]:
+        """JSON for the widget."""
+        return {"held_by": self.held_by, "messages": [line.to_json() for line in self.lines]}
+
+
+def guest_view(engine: Engine, conversation_key: str, after: int) -> GuestView:
+    """Staff replies to the guest after message id ``after`` (0: all of them, after a reload)."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Conversation.status, Conversation.claimed_by).where(
+                Conversation.conversation_key == conversation_key
+            )
+        ).first()
+        lines = connection.execute(
+            select(ConversationMessage)
+            .where(
+                ConversationMessage.conversation_key == conversation_key,
+                ConversationMessage.author == STAFF,
+                ConversationMessage.id > after,
+            )
+            .order_by(ConversationMessage.id)
+        ).all()
+    held_by = row.claimed_by if row is not None and row.status == CLAIMED else None
+    return GuestView(
+        held_by,
+        tuple(Line(r.id, r.author, r.text, r.created_at, r.staff_name) for r in lines),
+    )
