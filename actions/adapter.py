@@ -30,6 +30,7 @@ MAX_TABLE_CHARS = 16
 # The bot's only output while a person holds the chat: the widget shows nothing
 # for it (a custom payload), and the channel sees that the turn was answered.
 HELD_BY_STAFF = {"held_by_staff": True}
+RATING_KEY = "rating"  # {"rating": {"ended_by": "goodbye"}}: the widget's rating card
 
 
 def state_from(tracker: Tracker) -> State:
@@ -112,6 +113,8 @@ def apply_turn(turn: Turn, dispatcher: CollectingDispatcher, before: State) -> L
             dispatcher.utter_message(response=reply.response, buttons=buttons, **reply.variables)
         else:
             dispatcher.utter_message(text=reply.text, buttons=buttons)
+    if turn.rating:
+        dispatcher.utter_message(json_message={RATING_KEY: {"ended_by": turn.rating}})
     old, new = slot_values(before), slot_values(turn.state)
     return [SlotSet(name, value) for name, value in new.items() if value != old[name]]
 

@@ -78,13 +78,20 @@ def _period(args: argparse.Namespace) -> "Period":
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the needs summary as a table (or CSV / JSON)."""
+    from bot import settings
     from bot.needs.catalog import Catalog
     from bot.report.export import to_csv, to_table
     from bot.report.rules import RecommendationRule
     from bot.report.summary import build_report
     from bot.store.db import make_engine
 
-    report = build_report(make_engine(), Catalog.load(), RecommendationRule.load(), _period(args))
+    report = build_report(
+        make_engine(),
+        Catalog.load(),
+        RecommendationRule.load(),
+        _period(args),
+        settings.long_wait_minutes(),
+    )
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif args.format == "csv":

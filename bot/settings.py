@@ -56,6 +56,21 @@ def report_timezone() -> str:
     return os.environ.get("REPORT_TIMEZONE") or "Asia/Ho_Chi_Minh"
 
 
+def long_wait_minutes() -> float:
+    """``STAFF_LONG_WAIT_MINUTES``: longer waits for a person are highlighted (default 5)."""
+    raw = os.environ.get("STAFF_LONG_WAIT_MINUTES", "").strip()
+    if not raw:
+        return 5.0
+    try:
+        minutes = float(raw)
+    except ValueError:
+        message = f"STAFF_LONG_WAIT_MINUTES must be a number of minutes, not {raw!r}"
+        raise ValueError(message) from None
+    if minutes <= 0:
+        raise ValueError(f"STAFF_LONG_WAIT_MINUTES must be more than 0, not {raw!r}")
+    return minutes
+
+
 def conversation_secret() -> bytes:
     """Key for hashing sender ids (``CONVERSATION_KEY_SECRET``, else var/secret).
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,8 +78,9 @@ def shot_widget_mobile(browser: Browser, stack: Stack, out_dir: Path) -> Path:
     )
 
 
-def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
-    """The staff report over a seeded demo month (what `seed-demo` gives a new user)."""
+@contextmanager
+def _demo_report(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """A signed-in staff page on the report over a seeded demo month (what `seed-demo` gives)."""
     from bot.needs.catalog import Catalog
     from bot.report.demo_data import seed_demo
     from bot.store.db import make_engine
@@ -87,17 +89,68 @@ def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(f"{stack.web_url}/login")
-        page.get_by_label("Mã nhân viên (STAFF_TOKEN)").fill(stack.staff_token)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.goto(f"{stack.web_url}/report?days=30")
+        page.goto(f"{stack.web_url}/report?days=30&token={stack.staff_token}")
         expect(page.get_by_role("heading", name="Đề xuất cho chủ quán")).to_be_visible(
             timeout=TIMEOUT_MS
         )
+        yield page
+    finally:
+        context.close()
+
+
+def shot_report(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The staff report over a seeded demo month."""
+    with _demo_report(browser, stack) as page:
         path = out_dir / "report.png"
         page.screenshot(
             path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1900}
         )
+        return path
+
+
+def shot_report_service(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """The report's response times and ratings over the seeded demo month."""
+    with _demo_report(browser, stack) as page:
+        waits = page.get_by_role("heading", name="Phục vụ trực tiếp: khách chờ nhân viên bao lâu")
+        top = waits.locator("xpath=..").bounding_box()
+        bottom = page.get_by_role("heading", name="Khách chấm điểm").locator("xpath=..")
+        end = bottom.bounding_box()
+        assert top and end
+        path = out_dir / "report-service.png"
+        height = min(end["y"] + end["height"] - top["y"], 2400) + 16
+        page.screenshot(
+            path=str(path),
+            full_page=True,
+            clip={"x": 0, "y": top["y"] - 8, "width": 1280, "height": height},
+        )
+        return path
+
+
+def shot_widget_rating(browser: Browser, stack: Stack, out_dir: Path) -> Path:
+    """A goodbye on a phone: the one-tap rating card, four stars given."""
+    context = browser.new_context(
+        locale="vi-VN",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.web_url}/?chat=open&table=5")
+        dialog = page.get_by_role("dialog", name="Quán Hiểu Ý")
+        box = dialog.get_by_role("textbox", name="Tin nhắn của anh/chị")
+        for text in ("wifi quán là gì em", "ok cảm ơn em nhé, chào em"):
+            box.fill(text)
+            box.press("Enter")
+            page.wait_for_timeout(1500)
+        rating = dialog.locator(".hieuy-rating").last
+        rating.get_by_role("button", name="4 sao").click()
+        expect(rating.get_by_role("status")).to_be_visible(timeout=TIMEOUT_MS)
+        box.blur()
+        page.wait_for_timeout(400)
+        path = out_dir / "widget-rating.png"
+        page.screenshot(path=str(path))
         return path
     finally:
         context.close()
@@ -174,6 +227,8 @@ SCREENSHOTS: Dict[str, ShotFunction] = {
     "widget-mobile": shot_widget_mobile,
     "report": shot_report,
     "staff-console": shot_staff_console,
+    "report-service": shot_report_service,
+    "widget-rating": shot_widget_rating,
 }
 
 

@@ -47,6 +47,7 @@ CLARIFY_SUB_GOAL = "clarify_sub_goal"
 AWAIT_FEEDBACK = "feedback"
 
 YES, NO, THANKS = "yes", "no", "thanks"
+RATE_AFTER_GOODBYE, RATE_AFTER_THANKS = "goodbye", "thanks"  # Turn.rating
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 GOODBYE_INTENT = "goodbye"
 
@@ -72,6 +73,9 @@ REQUEST_INTENTS = (
     "chitchat",
 )
 REQUEST_RESPONSE_PREFIX = "utter_request_"
+# A greeting and "are you a bot?" go through the dialogue too (not a Rasa
+# rule with a response), so the bot stays quiet while a person holds the chat.
+SMALL_TALK = {"greet": "utter_greet", "bot_challenge": "utter_iamabot"}
 
 
 def request_response(intent: str) -> str:
@@ -90,7 +94,9 @@ SPOKEN_RESPONSES = (
     "utter_fallback",
     "utter_glad",
     "utter_goodbye",
+    "utter_greet",
     "utter_handoff",
+    "utter_iamabot",
     "utter_next_need",
     "utter_noted",
     "utter_nothing_available",
@@ -178,6 +184,9 @@ class Turn:
     message: Message
     replies: List[Reply] = field(default_factory=list)
     records: List[LogRecord] = field(default_factory=list)
+    # The conversation came to an end ("goodbye", "thanks"): the channel may
+    # ask the guest to rate it (the widget shows its one-tap stars).
+    rating: Optional[str] = None
 
 
 def choose_need_payload(need: str) -> str:
@@ -218,6 +227,7 @@ class NeedDialogue:
         if message.intent == GOODBYE_INTENT:
             # "cần đi ngay" may read as goodbye: answers were checked just above
             turn.state = State(addressee=turn.state.addressee)
+            turn.rating = RATE_AFTER_GOODBYE
             return self._say(turn, "utter_goodbye")
         if reading.need:
             if reading.need == turn.state.need and turn.state.stage == CLARIFY_SUB_GOAL:
@@ -227,6 +237,8 @@ class NeedDialogue:
             return self._start(turn, reading.need, reading, message)
         if reading.ambiguous:
             return self._ask_which(turn, reading.ambiguous)
+        if message.intent in SMALL_TALK:
+            return self._say(turn, SMALL_TALK[message.intent])
         if message.intent in REQUEST_INTENTS:
             return self._request(turn, message)
         if turn.state.stage == CLARIFY_SUB_GOAL:
@@ -240,7 +252,11 @@ class NeedDialogue:
             return self._emergency(turn, reading, message)
         stage = turn.state.stage
         if stage == AWAIT_FEEDBACK:
-            return self._met(turn) if answer in (YES, THANKS) else self._not_solved(turn)
+            if answer == NO:
+                return self._not_solved(turn)
+            if not turn.state.pending:  # solved, and nothing else waits: a natural end
+                turn.rating = RATE_AFTER_THANKS
+            return self._met(turn)
         if stage == CLARIFY_SUB_GOAL:
             chosen = self._chosen_sub_goal(turn.state, reading, message)
             if chosen is not None:
@@ -251,7 +267,10 @@ class NeedDialogue:
             return self._say(turn, "utter_fallback")
         if stage == CLARIFY_NEED:
             return self._ask_which(turn, turn.state.candidates)
-        return self._say(turn, "utter_welcome" if answer == THANKS else "utter_noted")
+        if answer == THANKS:
+            turn.rating = RATE_AFTER_THANKS
+            return self._say(turn, "utter_welcome")
+        return self._say(turn, "utter_noted")
 
     def on_handoff(self, state: State, reading: NeedReading, message: Message) -> Turn:
         """The guest asks for a person, at any point."""

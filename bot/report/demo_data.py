@@ -3,7 +3,9 @@
 Guests' words are sampled from the NLU training examples, so the report's
 "what guests said" columns read like the real thing. Rates and outcomes are
 chosen to tell the founding story: many charger requests, most of them unmet,
-so the report recommends chargers at the counter. Deterministic for a seed;
+so the report recommends chargers at the counter; staff answer the escalations
+(most within minutes, a few late) and about a third of the guests rate the
+conversation, lower when their need went unmet. Deterministic for a seed;
 running it twice updates the same rows instead of adding new ones.
 """
 
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Dict, List, Sequence, Tuple
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.needs.catalog import Catalog
@@ -30,6 +33,8 @@ from bot.needs.log import (
     NeedUpdated,
 )
 from bot.paths import DATA_DIR
+from bot.store import handover, ratings
+from bot.store.models import Conversation, NeedOccurrence
 from bot.store.needlog import apply_payload, to_payload, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +60,22 @@ PROFILE: Dict[str, Tuple[float, Tuple[float, float, float, float]]] = {
     "health_aid": (0.15, (0.6, 0.0, 0.35, 0.05)),
 }
 OUTCOMES = (MET, UNMET, ESCALATED, NO_ANSWER)
+STAFF = ("Lan", "Minh", "Hà")
+RATED_SHARE = 0.35  # guests who tap a star when asked
+# Weights of 1–5 stars by the need's outcome.
+STARS: Dict[str, Tuple[int, ...]] = {
+    MET: (1, 1, 3, 15, 30),
+    UNMET: (6, 8, 8, 4, 2),
+    ESCALATED: (3, 5, 8, 8, 5),
+    NO_ANSWER: (2, 2, 6, 6, 4),
+}
+COMMENTS: Dict[int, Tuple[str, ...]] = {
+    1: ("Hỏi sạc mà không có, thất vọng quá", "Chờ mãi không thấy ai ra"),
+    2: ("Nhân viên ra hơi chậm", "Không có thứ mình cần"),
+    3: ("Tạm ổn", "Bot trả lời nhanh nhưng quán thiếu đồ"),
+    4: ("Em trả lời nhanh, cảm ơn", "Khá ổn, lần sau có sạc ở quầy thì tốt"),
+    5: ("Tuyệt vời, nhân viên rất nhiệt tình!", "Hỗ trợ nhanh quá, cảm ơn quán"),
+}
 # A need nobody has modelled yet shows up in the report's unrecognised groups.
 NEW_NEED_REQUESTS = (
     "quán có cho mang chó vào không",
@@ -121,7 +142,37 @@ def seed_demo(engine: Engine, catalog: Catalog, days: int = 30, seed: int = 7) -
     with engine.begin() as connection:
         for payload in payloads:
             apply_payload(connection, payload)
+    _seed_service(engine, rng, since=now - timedelta(days=days + 1), now=now)
     return written
+
+
+def _seed_service(engine: Engine, rng: random.Random, since: datetime, now: datetime) -> None:
+    """Staff answer the month's escalations (most within minutes) and some guests rate."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(NeedOccurrence)
+            .where(NeedOccurrence.model_id == "demo", NeedOccurrence.created_at >= since)
+            .where(NeedOccurrence.need != UNRECOGNIZED)
+            .order_by(NeedOccurrence.created_at)
+        ).all()
+        waiting = dict(
+            connection.execute(
+                select(Conversation.conversation_key, Conversation.id).where(
+                    Conversation.status == handover.WAITING
+                )
+            ).all()
+        )
+    for row in rows:
+        conversation = waiting.get(row.conversation_key)
+        if conversation is not None and now - row.created_at > timedelta(hours=2):
+            replied = row.created_at + timedelta(seconds=rng.lognormvariate(4.6, 0.9))
+            handover.reply(engine, conversation, rng.choice(STAFF), "Dạ em ra ngay ạ", replied)
+            handover.hand_back(engine, conversation, replied + timedelta(minutes=5))
+        if rng.random() < RATED_SHARE:
+            stars = rng.choices((1, 2, 3, 4, 5), weights=STARS[row.outcome or NO_ANSWER])[0]
+            comment = rng.choice(COMMENTS[stars]) if rng.random() < 0.3 else None
+            card = ratings.GuestRating(f"demo-{row.key}", stars, comment, "thanks")
+            ratings.rate(engine, row.conversation_key, card, row.created_at + timedelta(minutes=6))
 
 
 def _context(rng: random.Random) -> Context:

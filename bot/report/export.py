@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import List
+from typing import List, Optional, Tuple
 
+from bot.report.service import RatingGroup
 from bot.report.summary import Report
 
 CSV_COLUMNS = [
@@ -20,6 +21,11 @@ CSV_COLUMNS = [
     "top_phrases",
     "top_items",
     "recommendation",
+    "ratings",
+    "avg_stars",
+    "waits_for_staff",
+    "median_first_reply_seconds",
+    "long_waits",
 ]
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,11 +37,15 @@ def _cell(value: object) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One row per need, then one per question topic, UTF-8 with BOM for Excel.
+    """One row per need, then one per question topic, then one per day; UTF-8 with BOM for Excel.
 
     A topic row has its id in ``need``, its requests, all met (answered from
     the profile), and ``label`` prefixed "Câu hỏi:" so a sheet can filter them.
+    A day row has the ISO date in ``need`` and ``label`` "Ngày …": the day's
+    requests, its ratings and how long guests waited for a person.
     """
+    service = report.service
+    rated = {g.key: g for g in service.by_need} if service else {}
     advice = {r.need: r.message for r in report.recommendations if r.kind == "need"}
     topic_advice = {r.need: r.message for r in report.recommendations if r.kind == "topic"}
     buffer = io.StringIO()
@@ -57,14 +67,48 @@ def to_csv(report: Report) -> str:
                     " | ".join(n.top_phrases),
                     " | ".join(f"{item} ({count})" for item, count in n.top_items),
                     advice.get(n.need, ""),
+                    *_rating_cells(rated.get(n.need)),
+                    "",
+                    "",
+                    "",
                 )
             ]
         )
     for t in report.topics:
         row = (t.topic, f"Câu hỏi: {t.label}", t.requests, t.requests, 0, 0, 0, "0.00")
-        tail = (" | ".join(t.top_phrases), "", topic_advice.get(t.topic, ""))
+        tail = (" | ".join(t.top_phrases), "", topic_advice.get(t.topic, ""), "", "", "", "", "")
         writer.writerow([_cell(v) for v in (*row, *tail)])
+    for day_row in _day_rows(report):
+        writer.writerow([_cell(v) for v in day_row])
     return "\ufeff" + buffer.getvalue()
+
+
+def _rating_cells(group: Optional[RatingGroup]) -> Tuple[object, object]:
+    return (group.count, f"{group.average:.2f}") if group else (0, "")
+
+
+def _day_rows(report: Report) -> List[Tuple[object, ...]]:
+    """One row per local day: requests, ratings, waits for a person."""
+    service = report.service
+    rated = {g.key: g for g in service.by_day} if service else {}
+    waits = {d.day: d for d in service.days} if service else {}
+    rows: List[Tuple[object, ...]] = []
+    for day, requests in zip(report.dates, report.daily_totals, strict=True):
+        wait = waits.get(day)
+        median = "" if wait is None or wait.median_seconds is None else round(wait.median_seconds)
+        rows.append(
+            (
+                day.isoformat(),
+                f"Ngày {day:%d/%m/%Y}",
+                requests,
+                *("",) * 8,
+                *_rating_cells(rated.get(day.isoformat())),
+                wait.waits if wait else 0,
+                median,
+                wait.long_waits if wait else 0,
+            )
+        )
+    return rows
 
 
 def to_table(report: Report) -> str:
@@ -94,6 +138,24 @@ def to_table(report: Report) -> str:
         lines.append("Yêu cầu chưa có trong danh mục (đã gom nhóm):")
         lines += [f"  {g.count:>4} × {g.example}" for g in report.unrecognized[:15]]
         lines.append("")
+    lines += _service_lines(report)
     if report.handoffs:
         lines.append(f"Khách đang chờ nhân viên: {len(report.handoffs)}")
     return "\n".join(lines)
+
+
+def _service_lines(report: Report) -> List[str]:
+    service = report.service
+    if service is None or not (service.days or service.by_need):
+        return []
+    lines = ["Khách chờ nhân viên (trả lời đầu tiên, trung vị):"]
+    for d in service.days:
+        median = "—" if d.median_seconds is None else f"{d.median_seconds / 60:.1f} phút"
+        lines.append(
+            f"  {d.day:%d/%m}: {d.waits} lượt, {d.answered} đã trả lời, {median}, "
+            f"{d.long_waits} chờ quá {service.long_wait_minutes:g} phút"
+        )
+    if service.by_need:
+        lines.append("Khách chấm điểm (1–5 sao):")
+        lines += [f"  {g.average:.1f} ★ × {g.count:>3}  {g.label}" for g in service.by_need]
+    return [*lines, ""]

@@ -24,6 +24,7 @@ from bot.report.phrases import TOP_PHRASES
 from bot.report.phrases import phrase_key as _phrase_key
 from bot.report.phrases import top_phrases as _top_phrases
 from bot.report.rules import RecommendationRule
+from bot.report.service import ServiceQuery, ServiceSummary, summarise_service
 from bot.report.topics import TopicSummary, summarise_topics
 from bot.store.models import Handoff, NeedOccurrence
 from bot.store.needlog import utcnow
@@ -142,6 +143,7 @@ class Report:
     dates: List[date]
     topics: List[TopicSummary] = field(default_factory=list)
     bookings: List[BookingListing] = field(default_factory=list)
+    service: Optional[ServiceSummary] = None
 
     @property
     def total_requests(self) -> int:
@@ -195,6 +197,7 @@ class Report:
                 for t in self.topics
             ],
             "bookings": [b.to_json() for b in self.bookings],
+            "service": self.service.to_json() if self.service else None,
             "unrecognized": [
                 {"example": g.example, "count": g.count, "examples": list(g.examples)}
                 for g in self.unrecognized
@@ -217,8 +220,9 @@ def build_report(
     catalog: Catalog,
     rule: RecommendationRule,
     period: Period,
+    long_wait_minutes: float = 5.0,
 ) -> Report:
-    """Aggregate the need log over ``period``."""
+    """Aggregate the need log over ``period`` (waits over ``long_wait_minutes`` stand out)."""
     dates = period.dates()
     rows = _occurrences(
         engine, min(period.start, period.end - timedelta(days=rule.days)), period.end
@@ -252,6 +256,17 @@ def build_report(
         dates=dates,
         topics=topics,
         bookings=upcoming_bookings(engine, local_date(utcnow(), period.tz)),
+        service=summarise_service(
+            engine,
+            ServiceQuery(
+                start=period.start,
+                end=period.end,
+                now=min(utcnow(), period.end),  # a still-waiting guest waits until now
+                long_wait_minutes=long_wait_minutes,
+                local_date=lambda moment: local_date(moment, period.tz),
+                need_labels={need_id: need.label for need_id, need in catalog.needs.items()},
+            ),
+        ),
     )
 
 

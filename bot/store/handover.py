@@ -1,7 +1,7 @@
 """Conversations handed over to staff: waiting → claimed by a person → returned to the bot.
 
-The state lives in the database (tables ``conversations`` and
-``conversation_messages``), never in a web process: two web-app replicas, the
+The state lives in the database (tables ``conversations``,
+``conversation_messages`` and ``waits``), never in a web process: two web-app replicas, the
 action server and a restart all see the same queue. The action server writes
 escalations and the guest's messages (through the need log's outbox, so they
 are idempotent); the staff console claims, replies and hands back here.
@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.store.db import insert_for
-from bot.store.models import Conversation, ConversationMessage
+from bot.store.models import Conversation, ConversationMessage, Handoff, Wait
 
 WAITING, CLAIMED, RETURNED = "waiting", "claimed", "returned"
 GUEST, STAFF = "guest", "staff"
@@ -120,7 +120,6 @@ def escalate(connection: Connection, event: Escalation) -> None:
             claimed_by=None,
             waiting_since=event.at,
             urgent=False,
-            first_reply_at=None,  # the time to a first reply counts per wait
         )
     )
     connection.execute(
@@ -133,8 +132,42 @@ def escalate(connection: Connection, event: Escalation) -> None:
             updated_at=event.at,
         )
     )
+    _record_wait(connection, event)
     if event.text:
         add_line(connection, event.key, event.conversation_key, GUEST, event.text, event.at)
+
+
+def _record_wait(connection: Connection, event: Escalation) -> None:
+    """One ``waits`` row per wait (keyed by when it began), for the report's response times."""
+    row = connection.execute(
+        select(Conversation.status, Conversation.waiting_since).where(
+            Conversation.conversation_key == event.conversation_key
+        )
+    ).first()
+    if row is None or row.status != WAITING:
+        return  # a person already holds it: not a new wait
+    connection.execute(
+        insert_for(connection)(Wait)
+        .values(
+            conversation_key=event.conversation_key,
+            started_at=row.waiting_since,
+            channel=event.channel,
+            table=event.table,
+            need=event.need,
+            urgent=event.urgent,
+        )
+        .on_conflict_do_nothing(index_elements=["conversation_key", "started_at"])
+    )
+    if event.urgent:
+        waits = Wait.__table__
+        connection.execute(
+            update(waits)
+            .where(
+                waits.c.conversation_key == event.conversation_key,
+                waits.c.started_at == row.waiting_since,
+            )
+            .values(urgent=True)
+        )
 
 
 def add_line(
@@ -207,22 +240,37 @@ def reply(engine: Engine, conversation_id: int, name: str, text: str, at: dateti
         ).scalar_one()
         line_key = hashlib.sha256(f"{key}|{name}|{at.isoformat()}|{text}".encode()).hexdigest()
         add_line(connection, line_key[:64], key, STAFF, text, at, staff_name=name[:MAX_NAME])
-        connection.execute(
-            update(table)
-            .where(table.c.id == conversation_id, table.c.first_reply_at.is_(None))
-            .values(first_reply_at=at)
+        waits = Wait.__table__
+        current = select(table.c.waiting_since).where(table.c.id == conversation_id)
+        connection.execute(  # the first reply of the current wait
+            update(waits)
+            .where(
+                waits.c.conversation_key == key,
+                waits.c.started_at == current.scalar_subquery(),
+                waits.c.first_reply_at.is_(None),
+            )
+            .values(first_reply_at=at, answered_by=name[:MAX_NAME])
         )
     return True
 
 
 def hand_back(engine: Engine, conversation_id: int, at: datetime) -> bool:
-    """Return the conversation to the assistant; False if it was not open."""
+    """Return the conversation to the assistant; False if it was not open.
+
+    Its handoffs in the report's "waiting for staff" list are done as well.
+    """
     table = Conversation.__table__
     with engine.begin() as connection:
         result = connection.execute(
             update(table)
             .where(table.c.id == conversation_id, table.c.status.in_(OPEN_STATUSES))
             .values(status=RETURNED, claimed_by=None, urgent=False, updated_at=at)
+        )
+        key = select(table.c.conversation_key).where(table.c.id == conversation_id)
+        connection.execute(
+            update(Handoff.__table__)
+            .where(Handoff.conversation_key == key.scalar_subquery(), Handoff.status == "waiting")
+            .values(status="done", handled_at=at)
         )
     return bool(result.rowcount)
 

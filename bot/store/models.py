@@ -167,9 +167,58 @@ class Conversation(Base):
     claimed_by = Column(String(60), nullable=True)
     waiting_since = Column(DateTime(timezone=False), nullable=False)
     updated_at = Column(DateTime(timezone=False), nullable=False, index=True)
-    first_reply_at = Column(DateTime(timezone=False), nullable=True)
 
     __table_args__ = (UniqueConstraint("conversation_key", name="uq_conversations_key"),)
+
+
+class Wait(Base):
+    """One wait for a person: from the escalation to the first staff reply.
+
+    Apart from ``conversations`` (which holds only the current state) so that
+    every wait of a conversation counts in the report's response times; the
+    ``(conversation_key, started_at)`` pair makes a replayed escalation a no-op.
+    """
+
+    __tablename__ = "waits"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_key = Column(String(64), nullable=False)
+    started_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    first_reply_at = Column(DateTime(timezone=False), nullable=True)
+    answered_by = Column(String(60), nullable=True)
+    channel = Column(String(32), nullable=True)
+    table = Column(String(16), nullable=True)
+    need = Column(String(64), nullable=True)
+    urgent = Column(Boolean, nullable=False, default=False, server_default=false())
+
+    __table_args__ = (
+        UniqueConstraint("conversation_key", "started_at", name="uq_waits_conversation_started"),
+    )
+
+
+class Rating(Base):
+    """A guest's 1–5 stars (and optional comment) when a conversation ended.
+
+    ``key`` comes from the widget's rating card, so a re-sent tap or a comment
+    added after the stars updates the same row. ``need`` is the conversation's
+    latest need when it was rated (``None``: no need, e.g. only questions).
+    """
+
+    __tablename__ = "ratings"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(64), nullable=False)
+    conversation_key = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    updated_at = Column(DateTime(timezone=False), nullable=False)
+    stars = Column(Integer, nullable=False)
+    comment = Column(Text, nullable=True)
+    ended_by = Column(String(16), nullable=True)  # "goodbye", "thanks" or "hand_back"
+    need = Column(String(64), nullable=True)
+    channel = Column(String(32), nullable=True)
+    table = Column(String(16), nullable=True)
+
+    __table_args__ = (UniqueConstraint("key", name="uq_ratings_key"),)
 
 
 class ConversationMessage(Base):

@@ -13,7 +13,7 @@ from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
-from bot.web import charts
+from bot.web import charts, formats
 from bot.web.auth import SESSION_COOKIE, StaffAuth
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -28,6 +28,8 @@ def make_templates() -> Jinja2Templates:
         sparkline=charts.sparkline,
         outcome_bar=charts.outcome_bar,
         daily_columns=charts.daily_columns,
+        duration=formats.duration,
+        stars=formats.stars,
     )
     return templates
 

@@ -180,6 +180,14 @@ def test_replies_go_out_as_responses_or_text_with_buttons():
     assert second["buttons"] == [{"title": "Sạc", "payload": "/choose_need"}]
 
 
+def test_the_end_of_a_conversation_asks_the_channel_for_a_rating():
+    turn = _turn(State(), [Reply(response="utter_goodbye")])
+    turn.rating = "goodbye"
+    dispatcher = CollectingDispatcher()
+    apply_turn(turn, dispatcher, State())
+    assert dispatcher.messages[-1]["custom"] == {"rating": {"ended_by": "goodbye"}}
+
+
 # --- the actions over a real assistant ------------------------------------------------------
 
 
@@ -243,6 +251,12 @@ def test_while_a_person_holds_the_chat_the_bot_is_quiet_and_staff_hear_the_guest
     assert [m.get("custom") for m in messages] == [HELD_BY_STAFF]  # no words from the bot
     [said] = bot.need_log.records
     assert isinstance(said, GuestSaid) and said.text == "em ơi cho thêm đá"
+
+
+def test_while_a_person_holds_the_chat_the_bot_does_not_greet_either():
+    bot = Assistant(ListLog(), held=lambda _key: True)
+    messages, _ = run(ActionUnderstandNeed(bot), {}, "chào em", "greet")
+    assert [m.get("custom") for m in messages] == [HELD_BY_STAFF]
 
 
 def test_an_emergency_is_answered_even_while_a_person_holds_the_chat():

@@ -23,6 +23,7 @@ TO_STAFF = "bàn mình cần thêm khăn giấy nữa nhé"
 AFTER_HAND_BACK = "em có sạc iphone không"
 EMERGENCY = "cứu với, có người ngất xỉu ở bàn này"
 LIVE_SECONDS = 2.0  # a new conversation reaches an open console within this
+RATING_COMMENT = "Bạn Lan ra hỗ trợ nhanh, cảm ơn quán"
 
 
 def _page(browser: Browser, errors: List[str]) -> Page:
@@ -80,11 +81,41 @@ def test_a_guest_at_table_7_is_helped_by_a_person_then_by_the_bot_again(
     card.get_by_role("button", name="Trả lại cho trợ lý").click()
     expect(card).to_have_count(0)  # other tests' conversations may still wait
     expect(guest.get_by_text("Thường trả lời ngay")).to_be_visible(timeout=10_000)
+    rate_in_one_tap(guest, stars=4, comment=RATING_COMMENT)
+    report = staff.request.get(f"{live_stack.web_url}/api/report?days=1").json()["service"]
+    assert RATING_COMMENT in [c["comment"] for c in report["comments"]]
+    today = report["response_by_day"][-1]  # Lan's reply counts in today's response times
+    assert today["answered"] >= 1 and today["median_first_reply_seconds"] is not None
     widget.say(AFTER_HAND_BACK)
     expect(widget.bot_after(AFTER_HAND_BACK).first).to_be_visible()
 
     guest.reload()  # the staff reply is still there after a reload
     expect(Widget(guest).bot.filter(has_text=STAFF_REPLY)).to_have_count(1)
+
+
+def rate_in_one_tap(guest: Page, stars: int, comment: str = "") -> None:
+    """The guest taps ``stars`` on the rating card (and sends ``comment``)."""
+    rating = guest.locator(".hieuy-rating").last
+    expect(rating).to_be_visible(timeout=10_000)
+    rating.get_by_role("button", name=f"{stars} sao").click()
+    expect(rating.get_by_role("status")).to_contain_text("Em cảm ơn anh/chị đã chấm điểm")
+    if comment:
+        rating.get_by_role("textbox").fill(comment)
+        rating.get_by_role("button", name="Gửi góp ý").click()
+        expect(rating.get_by_role("status")).to_contain_text("Em cảm ơn góp ý")
+
+
+def test_a_goodbye_asks_for_stars_and_the_report_has_them(guest_and_staff, live_stack) -> None:
+    guest, staff = guest_and_staff
+    guest.goto(f"{live_stack.web_url}/?table=9&chat=open")
+    widget = Widget(guest)
+    widget.say("wifi quán là gì vậy em")
+    expect(widget.bot_after("wifi quán là gì vậy em").first).to_be_visible()
+    widget.say("cảm ơn em nhiều, tạm biệt nhé")
+    rate_in_one_tap(guest, stars=5)
+    staff.goto(f"{live_stack.web_url}/report?days=1&token={live_stack.staff_token}")
+    expect(staff.get_by_role("heading", name="Khách chấm điểm")).to_be_visible()
+    expect(staff.locator(".ratings")).to_contain_text("★")
 
 
 def test_an_emergency_typed_in_the_widget_reaches_the_open_console_at_once(

@@ -161,6 +161,7 @@ def test_charger_quick_call_branch(guest: Guest) -> None:
 
     turn = guest.answers(THANKS, "ok cảm ơn em", "thanks")
     assert texts(turn) == ["utter_glad", "utter_anything_else"]
+    assert turn.rating == "thanks"  # solved, nothing else open: the guest may rate it
     assert outcome_of(guest.records, opened.key) == "met"
     assert guest.state == State(addressee="anh")
 
@@ -252,6 +253,7 @@ def test_a_real_goodbye_ends_the_conversation(guest: Guest) -> None:
     guest.says("wifi pass la gi", "internet_access", [("wifi_password", "pass")])
     turn = guest.says("thôi chào em nhé", "goodbye")
     assert texts(turn) == ["utter_goodbye"] and guest.state.need is None
+    assert turn.rating == "goodbye"
 
 
 def test_two_needs_in_one_message_are_both_handled(guest: Guest) -> None:
@@ -330,9 +332,17 @@ def test_emergency_response_gives_115(tmp_path) -> None:
     assert "115" in domain["responses"]["utter_emergency"][0]["text"]
 
 
+def test_greeting_and_bot_question_are_answered_keeping_the_open_need(guest: Guest) -> None:
+    guest.says("trời mưa quá", "stay_dry", [("rain", "trời mưa")])
+    assert texts(guest.says("chào em", "greet")) == ["utter_greet"]
+    assert texts(guest.says("em là bot à", "bot_challenge")) == ["utter_iamabot"]
+    assert guest.state.stage == CLARIFY_SUB_GOAL  # the question still waits for its answer
+
+
 def test_thanks_with_nothing_open_is_just_welcome(guest: Guest) -> None:
     turn = guest.answers(THANKS, "cảm ơn em", "thanks")
     assert texts(turn) == ["utter_welcome"] and turn.records == []
+    assert turn.rating == "thanks"
 
 
 def test_repeated_message_has_the_same_keys(

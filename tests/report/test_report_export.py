@@ -45,7 +45,7 @@ def test_csv_header_bom_and_rows(engine, catalog, rule):
 
     assert text.startswith("\ufeffneed,label,requests,")
     assert rows[0] == CSV_COLUMNS
-    assert len(rows) == 1 + len(catalog.needs)
+    assert len(rows) == 1 + len(catalog.needs) + len(report.dates)  # needs, then one per day
     records = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows[1:]]
     phone = records[0]
     assert phone["need"] == "phone_power"

@@ -6,12 +6,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from store_helpers import context, handoffs, occurrences
 
 from bot.needs.log import GuestSaid, HandoffRequested, NeedOpened
-from bot.store import handover
+from bot.store import handover, ratings
 from bot.store.migrate import upgrade
+from bot.store.models import Rating, Wait
 from bot.store.needlog import apply_payload, to_payload
 
 T0 = datetime(2026, 12, 2, 8, 0, 0)
@@ -78,6 +80,7 @@ def test_claim_reply_guest_message_and_hand_back(db: Engine) -> None:
     [held] = handover.queue(db)
     assert [line.author for line in held.lines] == ["guest", "staff", "guest"]
     assert handover.hand_back(db, waiting.id, T0 + timedelta(minutes=1))
+    assert [h["status"] for h in handoffs(db)] == ["done"]  # off the report's waiting list too
     assert not handover.is_held(db, key)
     assert handover.queue(db) == []
     assert handover.guest_view(db, key, after=0).held_by is None
@@ -112,3 +115,60 @@ def test_version_changes_with_the_queue(db: Engine) -> None:
     before = handover.version(db)
     write(db, ask_for_person("a"))
     assert handover.version(db) != before
+
+
+def waits(db: Engine) -> list:
+    """Every ``waits`` row, oldest first."""
+    with db.connect() as connection:
+        return [dict(r._mapping) for r in connection.execute(select(Wait).order_by(Wait.id))]
+
+
+def test_each_wait_keeps_its_time_to_the_first_staff_reply(db: Engine) -> None:
+    write(db, ask_for_person("a"), ask_for_person("a"))  # replayed: still one wait
+    [waiting] = handover.queue(db)
+    handover.reply(db, waiting.id, "Lan", "Dạ em ra ngay ạ", T0 + timedelta(seconds=90))
+    handover.reply(db, waiting.id, "Lan", "Em tới rồi ạ", T0 + timedelta(minutes=3))
+    handover.hand_back(db, waiting.id, T0 + timedelta(minutes=4))
+    later = T0 + timedelta(hours=1)
+    write(db, replace(ask_for_person("a", urgent=True), key="a-h2"), at=later)
+    first, second = waits(db)
+    assert (first["first_reply_at"], first["answered_by"], first["table"]) == (
+        T0 + timedelta(seconds=90),
+        "Lan",
+        "7",
+    )
+    assert (second["started_at"], second["first_reply_at"], second["urgent"]) == (
+        later,
+        None,
+        True,
+    )
+
+
+def test_an_escalation_while_held_is_not_a_new_wait(db: Engine) -> None:
+    write(db, ask_for_person("a"))
+    [waiting] = handover.queue(db)
+    handover.claim(db, waiting.id, "Lan", T0)
+    write(db, replace(ask_for_person("a"), key="a-again"), at=T0 + timedelta(minutes=2))
+    assert len(waits(db)) == 1
+
+
+def test_a_rating_is_filed_under_the_latest_need_and_updated_by_its_card(db: Engine) -> None:
+    where = replace(context("a", "m1"), table="5")
+    write(db, NeedOpened("k1", "phone_power", "hết pin rồi", where), at=T0)
+    key = where.conversation_key
+    ratings.rate(db, key, ratings.GuestRating("card-0001", 2, ended_by="thanks"), T0)
+    again = ratings.GuestRating("card-0001", 4, "Sạc nhanh, cảm ơn", "thanks")
+    ratings.rate(db, key, again, T0 + timedelta(minutes=1))
+    ratings.rate(db, "someone-else", ratings.GuestRating("card-0002", 5), T0)
+    with db.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(select(Rating).order_by(Rating.id))]
+    assert [(r["stars"], r["comment"], r["need"], r["table"]) for r in rows] == [
+        (4, "Sạc nhanh, cảm ơn", "phone_power", "5"),
+        (5, None, None, None),
+    ]
+
+
+@pytest.mark.parametrize("stars, ended_by", [(0, None), (6, None), (3, "left")])
+def test_a_rating_out_of_range_is_refused(stars: int, ended_by: str) -> None:
+    with pytest.raises(ValueError):
+        ratings.GuestRating("card-0001", stars, ended_by=ended_by)

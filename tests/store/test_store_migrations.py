@@ -24,6 +24,8 @@ TABLES = KEYED_TABLES | {
     "questions",
     "conversations",
     "conversation_messages",
+    "waits",
+    "ratings",
 }
 
 

@@ -208,6 +208,13 @@ def test_intents_responses_and_entities_must_agree(project):
     domain = project / "domain.yml"
     edit(domain, "  - out_of_scope\n", "  - out_of_scope\n  - ask_wine_list\n")
     edit(domain, '"Dạ em chào anh/chị ạ!', '"Dạ em chào {kh} ạ!')
+    rules = project / "data/rules/conversation.yml"  # a trainer answers "chào" with a rule
+    edit(
+        rules,
+        "- rule: greet goes to the need engine (quiet while a person holds the chat)\n"
+        "  steps:\n  - intent: greet\n  - action: action_understand_need\n",
+        "- rule: greet\n  steps:\n  - intent: greet\n  - action: utter_greet\n",
+    )
     edit(domain, "  utter_glad:", "  utter_happy:")
     conversation = project / "data/nlu/conversation.yml"
     with conversation.open("a", encoding="utf-8") as file:

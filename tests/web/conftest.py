@@ -52,6 +52,8 @@ def engine(shared_engine: Engine, monkeypatch) -> Engine:
         connection.execute(text("DELETE FROM handoffs"))
         connection.execute(text("DELETE FROM conversation_messages"))
         connection.execute(text("DELETE FROM conversations"))
+        connection.execute(text("DELETE FROM waits"))
+        connection.execute(text("DELETE FROM ratings"))
     return shared_engine
 
 

@@ -79,6 +79,57 @@ def test_claim_reply_reach_the_widget_and_hand_back(client, waiting):
     assert client.get("/api/staff/queue", headers=AUTH).json()["conversations"] == []
 
 
+def test_reply_time_and_the_guests_rating_reach_the_report(client, waiting, monkeypatch):
+    monkeypatch.setenv("STAFF_LONG_WAIT_MINUTES", "0.0001")  # every wait is "long" here
+    conversation = client.get("/api/staff/queue", headers=AUTH).json()["conversations"][0]
+    base = f"/api/staff/conversations/{conversation['id']}"
+    client.post(f"{base}/reply", json={"name": "Lan", "text": "Dạ em tới ạ"}, headers=AUTH)
+    client.post(f"{base}/return", headers=AUTH)
+    card = {"card": "card-after-hand-back", "stars": 2, "ended_by": "hand_back"}
+    assert client.post(f"/api/chat/{SENDER}/rating", json=card).json() == {
+        "saved": True,
+        "stars": 2,
+    }
+    commented = {**card, "stars": 4, "comment": "Bạn Lan nhiệt tình"}
+    assert client.post(f"/api/chat/{SENDER}/rating", json=commented).status_code == 200
+
+    service = client.get("/api/report?days=1", headers=AUTH).json()["service"]
+    [day] = service["response_by_day"]
+    assert (day["waits"], day["answered"], day["long_waits"]) == (1, 1, 1)
+    [late] = service["long_waits"]
+    assert (late["table"], late["answered_by"]) == ("7", "Lan")
+    assert [(g["count"], g["average"]) for g in service["ratings_by_day"]] == [(1, 4.0)]
+    assert service["comments"][0]["comment"] == "Bạn Lan nhiệt tình"
+    page = client.get("/report?days=1", headers=AUTH).text
+    assert "Khách chấm điểm" in page and "Bạn Lan nhiệt tình" in page and "bàn 7" in page
+    assert "avg_stars" in client.get("/api/report.csv?days=1", headers=AUTH).text
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        {"card": "card-0001", "stars": 0},
+        {"card": "card-0001", "stars": 6},
+        {"card": "card-0001", "stars": 3, "ended_by": "never"},
+        {"card": "x", "stars": 3},
+        {"card": "card-0001", "stars": 3, "comment": "x" * 501},
+    ],
+)
+def test_a_bad_rating_is_422_and_stores_nothing(client, card):
+    assert client.post(f"/api/chat/{SENDER}/rating", json=card).status_code == 422
+    assert client.get("/api/report?days=1", headers=AUTH).json()["service"]["ratings_by_day"] == []
+
+
+def test_the_rating_preflight_allows_only_configured_origins(client, monkeypatch):
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://quan.example")
+    url = f"/api/chat/{SENDER}/rating"
+    allowed = client.options(url, headers={"Origin": "https://quan.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://quan.example"
+    assert "POST" in allowed.headers["access-control-allow-methods"]
+    other = client.options(url, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
 def test_the_poll_allows_only_configured_origins(client, waiting, monkeypatch):
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://quan.example")
     url = f"/api/chat/{SENDER}/messages"

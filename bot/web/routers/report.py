@@ -68,7 +68,8 @@ def report_for(request: Request, chosen: PeriodQuery) -> Report:
     """The report over the period asked for, with the current catalog and rules."""
     period = chosen.resolve(settings.report_timezone())
     rule = RecommendationRule.load(request.app.state.rules_path)
-    return build_report(engine(request), request.app.state.catalog.get(), rule, period)
+    catalog = request.app.state.catalog.get()
+    return build_report(engine(request), catalog, rule, period, settings.long_wait_minutes())
 
 
 @router.get("/report", response_class=HTMLResponse)

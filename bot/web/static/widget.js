@@ -52,6 +52,8 @@
   // holds the chat), the widget asks the web app for their replies this often.
   const POLL_MS = 2000;
   const POLL_WINDOW_MS = 10 * 60 * 1000;
+  // A second rating card this soon after the last one would nag: skip it.
+  const RATING_GAP_MS = 10 * 60 * 1000;
 
   const T = {
     title: "Trợ lý của quán",
@@ -85,6 +87,13 @@
     footer: "Cần gặp người thật? Nhắn “gặp nhân viên” ạ.",
     heldBy: (name) => `${name} (nhân viên quán) đang trò chuyện với anh/chị`,
     staffSays: (name) => `${name}:`,
+    rateAsk: "Anh/chị thấy quán hỗ trợ lần này thế nào ạ? Chạm để chấm sao giúp em nhé:",
+    rateGroup: "Chấm điểm từ 1 đến 5 sao",
+    star: (n) => `${n} sao`,
+    rateComment: "Góp ý thêm cho quán (không bắt buộc)",
+    rateSend: "Gửi góp ý",
+    rateThanks: "Em cảm ơn anh/chị đã chấm điểm ạ!",
+    rateThanksComment: "Em cảm ơn góp ý của anh/chị, quán sẽ cố gắng hơn ạ!",
   };
 
   const config = {
@@ -208,7 +217,8 @@
       typeof m.id === "string" &&
       (m.from === "bot" || m.from === "guest") &&
       typeof m.text === "string" &&
-      (m.buttons === undefined || Array.isArray(m.buttons))
+      (m.buttons === undefined || Array.isArray(m.buttons)) &&
+      (m.rating === undefined || (typeof m.rating === "object" && m.rating !== null))
     );
   }
 
@@ -367,6 +377,19 @@
 }
 /* the tick is decoration (alt text ""); aria-pressed tells screen readers */
 .hieuy-reply--chosen::before { content: "✓ "; content: "✓ " / ""; }
+
+.hieuy-stars { display: flex; gap: 2px; }
+.hieuy-star {
+  font-size: 28px; line-height: 1; padding: 4px; min-width: 40px; min-height: 40px;
+  color: var(--hieuy-muted) !important; background: none !important; border: 0 !important;
+}
+.hieuy-star--on { color: #d69e2e !important; }
+.hieuy-rate-note { display: flex; flex-direction: column; gap: 6px; width: 85%; }
+.hieuy-rate-note textarea {
+  font: inherit; font-size: 14px; padding: 6px 8px; border-radius: 8px;
+  border: 1px solid var(--hieuy-muted); resize: vertical; min-height: 52px;
+}
+.hieuy-rate-thanks { font-size: 13px; color: var(--hieuy-muted); }
 
 .hieuy-typing {
   display: inline-flex; gap: 4px; align-items: center; margin-top: 8px; padding: 12px 14px;
@@ -648,10 +671,45 @@
       });
       item.append(group);
     }
+    if (m.rating) item.append(renderRating(m));
     if (m.from === "guest") item.append(el("div", `${P}-status`, { "aria-live": "off" }));
     nodes.set(m.id, item);
     updateEntry(m);
     return item;
+  }
+
+  /** The rating card: five stars (one tap), then an optional comment. */
+  function renderRating(m) {
+    const box = el("div", `${P}-rating`);
+    const stars = el("div", `${P}-stars`, { role: "group", "aria-label": T.rateGroup });
+    for (let n = 1; n <= 5; n++) {
+      const star = el("button", `${P}-star`, { type: "button", "aria-label": T.star(n) });
+      star.textContent = "★";
+      star.addEventListener("click", () => rate(m, n));
+      stars.append(star);
+    }
+    const note = el("div", `${P}-rate-note`, { hidden: true });
+    const comment = el("textarea", "", { rows: "2", maxlength: "500", "aria-label": T.rateComment });
+    comment.placeholder = T.rateComment;
+    const send = el("button", `${P}-reply`, { type: "button" });
+    send.textContent = T.rateSend;
+    send.addEventListener("click", () => rate(m, m.rating.stars, comment.value.trim()));
+    note.append(comment, send);
+    const thanks = el("p", `${P}-rate-thanks`, { role: "status", hidden: true });
+    box.append(stars, note, thanks);
+    return box;
+  }
+
+  function updateRating(m, item) {
+    const chosen = m.rating.stars || 0;
+    item.querySelectorAll(`.${P}-star`).forEach((star, index) => {
+      star.classList.toggle(`${P}-star--on`, index < chosen);
+      star.setAttribute("aria-pressed", String(index + 1 === chosen));
+    });
+    item.querySelector(`.${P}-rate-note`).hidden = !chosen || m.rating.commented;
+    const thanks = item.querySelector(`.${P}-rate-thanks`);
+    thanks.hidden = !chosen;
+    thanks.textContent = m.rating.commented ? T.rateThanksComment : T.rateThanks;
   }
 
   /** Reflect an entry's state (button set closed, send status) on its node. */
@@ -665,6 +723,7 @@
         if (m.chosen === index) button.setAttribute("aria-pressed", "true");
       });
     }
+    if (m.rating) updateRating(m, item);
     if (m.from === "guest") {
       const status = item.querySelector(`.${P}-status`);
       item.classList.toggle(`${P}-msg--pending`, m.status === "pending");
@@ -855,6 +914,11 @@
     for (const r of replies) {
       if (!r || typeof r !== "object") continue;
       if (r.custom && r.custom.held_by_staff) heldBy = heldBy || "…"; // staff hear this one
+      if (r.custom && r.custom.rating) {
+        askRating(String(r.custom.rating.ended_by || ""));
+        shown++;
+        continue;
+      }
       const text = typeof r.text === "string" ? r.text : "";
       const buttons = (Array.isArray(r.buttons) ? r.buttons : [])
         .filter((b) => b && typeof b.title === "string" && b.title.trim())
@@ -871,6 +935,48 @@
     if (!shown && !heldBy) setNotice("noreply"); // a person holds the chat: the bot is quiet
     lastActive = Date.now();
     schedulePoll(0);
+  }
+
+  // ------------------------------------------------------------------ rating
+  /** Show the rating card once per conversation end (not again within RATING_GAP_MS). */
+  function askRating(endedBy) {
+    const last = Number(store.get("ratingAsked") || 0);
+    if (Date.now() - last < RATING_GAP_MS) return;
+    store.set("ratingAsked", String(Date.now()));
+    const rating = { endedBy, stars: 0, commented: false };
+    append({ id: newId(), from: "bot", text: T.rateAsk, rating, ts: Date.now() });
+  }
+
+  /** The guest tapped a star (or sent a comment): keep it and tell the web app. */
+  function rate(m, stars, comment) {
+    m.rating.stars = stars;
+    if (comment) {
+      m.rating.comment = comment;
+      m.rating.commented = true;
+    }
+    saveHistory();
+    updateEntry(m);
+    sendRating(m);
+  }
+
+  async function sendRating(m) {
+    const url = `${webBase}/api/chat/${encodeURIComponent(sender)}/rating`;
+    const body = { card: m.id, stars: m.rating.stars, comment: m.rating.comment || null };
+    if (["goodbye", "thanks", "hand_back"].includes(m.rating.endedBy)) {
+      body.ended_by = m.rating.endedBy;
+    }
+    if (table) body.table = table;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        credentials: "omit",
+      });
+      if (!response.ok) console.warn(`[Hiểu Ý chat] ${url} answered HTTP ${response.status}`);
+    } catch (error) {
+      console.warn(`[Hiểu Ý chat] could not reach ${url}: ${error}`);
+    }
   }
 
   // ------------------------------------------------------ replies from staff
@@ -902,7 +1008,9 @@
   }
 
   function showStaff(body) {
+    const wasHeld = heldBy;
     heldBy = body && typeof body.held_by === "string" ? body.held_by : null;
+    if (wasHeld && !heldBy) askRating("hand_back"); // staff gave the chat back to the bot
     subtitle.textContent = heldBy ? T.heldBy(heldBy) : T.subtitle;
     if (heldBy) setNotice(null);
     for (const r of (body && Array.isArray(body.messages) && body.messages) || []) {
@@ -1021,6 +1129,7 @@
     sender = newId(); // a fresh Rasa conversation as well
     store.set("sender", sender);
     store.remove("staffAfter");
+    store.remove("ratingAsked");
     messages = [];
     ensureGreeting();
     renderAll();
