@@ -82,6 +82,11 @@ BUSY_MESSAGE = (
     "Dạ hệ thống của quán đang bận một chút, anh/chị nhắn lại giúp em sau ít giây, "
     "hoặc gọi nhân viên ở quầy ạ."
 )
+# Messenger / Zalo guests can send photos, stickers or voice: the assistant reads text only.
+NOT_TEXT_MESSAGE = (
+    "Dạ hiện em chỉ đọc được tin nhắn chữ thôi ạ, anh/chị nhắn giúp em bằng chữ nhé, "
+    "hoặc gọi nhân viên ở quầy ạ."
+)
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 255  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
@@ -382,13 +387,30 @@ class _Messenger(facebook.Messenger):
                 elif event.get("postback"):
                     await self.postback(event, metadata)
 
+    async def message(self, message: Dict[str, Any], metadata: Optional[Dict[str, Any]]) -> None:
+        """Text and quick replies go to Rasa; a photo, sticker or voice gets a polite word."""
+        if self._is_quick_reply_message(message) or self._is_user_message(message):
+            await super().message(message, metadata)
+        elif valid_sender(self.get_user_id()) and self._first_time():
+            await MessengerOutput().send_text_message(self.get_user_id(), NOT_TEXT_MESSAGE)
+
+    def _mid(self) -> Optional[str]:
+        """The current event's message id (``mid``), if Facebook gave one."""
+        event = self.last_message.get("message") or self.last_message.get("postback") or {}
+        mid = event.get("mid")
+        return mid if isinstance(mid, str) and mid else None
+
+    def _first_time(self) -> bool:
+        """The current event was not handled before (Facebook re-delivers)."""
+        mid = self._mid()
+        return mid is None or self.redelivery.first_time(f"{FACEBOOK}:{mid}")
+
     async def _handle_user_message(
         self, text: str, sender_id: str, metadata: Optional[Dict[str, Any]]
     ) -> None:
-        event = self.last_message.get("message") or self.last_message.get("postback") or {}
-        mid = event.get("mid")
-        if mid and not self.redelivery.first_time(f"{FACEBOOK}:{mid}"):
+        if not self._first_time():
             return
+        mid = self._mid()
         text = clean_text(str(text)[:MAX_MESSAGE_CHARS]).strip()
         if not text or not valid_sender(sender_id):
             return

@@ -11,8 +11,9 @@ Rasa has no Zalo channel. This one serves ``POST /webhooks/zalo/webhook``:
 * **Text both ways.** ``user_send_text`` events become guest messages; the bot's
   buttons go out as ``oa.query.hide`` buttons whose payload comes back as the
   guest's text (hidden in their chat), so "/choose_sub_goal{…}" works as on the
-  widget. Other events (images, stickers, follows, the OA's own messages) are
-  acknowledged and ignored.
+  widget. A photo, sticker, voice … (``user_send_*``) gets a polite "please
+  write it" (:data:`~bot.rasa.channels.NOT_TEXT_MESSAGE`) without reaching Rasa;
+  other events (follows, the OA's own messages) are acknowledged and ignored.
 * **Within Zalo's reply limits.** The replies of one turn are collected and
   sent after it as few messages as possible (texts joined; a message with
   buttons closes one), each answering the guest's ``msg_id``: Zalo counts at
@@ -47,6 +48,7 @@ from bot.channels.outbound import Button, DeliveryError, buttons_from, deliver, 
 from bot.rasa.channels import (
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
+    NOT_TEXT_MESSAGE,
     OnNewMessage,
     answer_always,
     clean_text,
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 MAX_AGE_SECONDS = 10 * 60
 TEXT_EVENT = "user_send_text"
+GUEST_EVENTS = "user_send_"  # user_send_image, _sticker, _audio, _file, _location …
 
 
 @dataclass(frozen=True)
@@ -207,15 +210,20 @@ class ZaloInput(InputChannel):
         if event is None or not self.signer.valid(body, event, header, time.time()):
             logger.warning("zalo: event with a missing, wrong or stale signature refused")
             return response.json({"error": "invalid signature"}, status=401)
-        incoming = guest_text(event)
-        if incoming is None:
+        msg_id = (event.get("message") or {}).get("msg_id")
+        if not str(event.get("event_name")).startswith(GUEST_EVENTS) or not msg_id:
             return response.json({"status": "ignored"})
-        sender, msg_id, text = incoming
         if not self.redelivery.first_time(f"{ZALO}:{msg_id}"):
             return response.json({"status": "duplicate"})
         output = ZaloOutput()
-        await answering(UserMessage(text, output, sender, input_channel=ZALO, message_id=msg_id))
-        await output.flush(msg_id)
+        incoming = guest_text(event)
+        if incoming is None:  # a photo, sticker, voice … (or an unusable text event)
+            await output.send_text_message("", NOT_TEXT_MESSAGE)
+        else:
+            sender, _, text = incoming
+            message = UserMessage(text, output, sender, input_channel=ZALO, message_id=msg_id)
+            await answering(message)
+        await output.flush(str(msg_id))
         return response.json({"status": "ok"})
 
 

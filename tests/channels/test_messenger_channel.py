@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 
 import pytest
@@ -44,8 +46,6 @@ def test_a_redelivered_or_badly_signed_messenger_event_is_not_answered_again(
     assert post_messenger(channel_stack.rasa_url, body).status_code == 200
     assert post_messenger(channel_stack.rasa_url, body).status_code == 200
     first = fake_platform.wait_for(to_psid(psid))
-    import time
-
     time.sleep(2.0)
     assert len(fake_platform.requests_where(to_psid(psid))) == len(first)
 
@@ -62,3 +62,13 @@ def test_the_webhook_subscription_handshake(channel_stack):
         url, params={"hub.verify_token": "nope", "hub.challenge": "42"}, timeout=10
     )
     assert wrong.status_code == 403
+
+
+def test_a_photo_on_messenger_gets_a_polite_word(channel_stack, fake_platform):
+    psid = str(uuid.uuid4().int)[:16]
+    event = json.loads(messenger_event(psid, "x"))
+    photo = {"type": "image", "payload": {"url": "https://cdn.example/p.jpg"}}
+    event["entry"][0]["messaging"][0]["message"] = {"mid": "m_photo", "attachments": [photo]}
+    assert post_messenger(channel_stack.rasa_url, json.dumps(event).encode()).status_code == 200
+    [reply] = fake_platform.wait_for(to_psid(psid))
+    assert "chữ" in reply.body["message"]["text"] and "quick_replies" not in reply.body["message"]

@@ -156,3 +156,15 @@ def test_a_handoff_from_zalo_reaches_the_console_and_the_staff_reply_reaches_zal
     mine = next(c for c in queue.json()["conversations"] if c["id"] == conversation["id"])
     staff_lines = [line["text"] for line in mine["lines"] if line["author"] == "staff"]
     assert staff_lines == [said["text"]]  # the refused reply is not in the transcript
+
+
+def test_a_sticker_gets_a_polite_word_and_reaches_no_need(channel_stack, fake_platform):
+    sender, msg_id = guest(), uuid.uuid4().hex
+    event = json.loads(zalo_event(sender, "", msg_id))
+    event["event_name"] = "user_send_sticker"
+    event["message"] = {"msg_id": msg_id, "attachments": [{"type": "sticker", "payload": {}}]}
+    body = json.dumps(event).encode()
+    assert post_zalo(channel_stack.rasa_url, body).status_code == 200
+    [reply] = fake_platform.wait_for(to_zalo_message(msg_id))
+    assert "chữ" in reply.body["message"]["text"]
+    assert not [r for r in channel_rows(channel_stack, "need_occurrences") if sender in str(r)]
