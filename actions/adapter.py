@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import settings
 from bot.assistant import Assistant, assistant
+from bot.channels import PUSH_CHANNELS
 from bot.needs.dialogue import Message, Pending, State, Turn
 from bot.needs.inference import NeedReading
 from bot.needs.log import Context
@@ -67,12 +68,14 @@ def message_from(tracker: Tracker) -> Message:
     latest: Dict[str, Any] = tracker.latest_message or {}
     text = latest.get("text") or ""
     message_id = latest.get("message_id") or _fallback_message_id(tracker, text)
+    channel = tracker.get_latest_input_channel() or "rest"
     context = Context(
         conversation_key=conversation_key(tracker.sender_id, settings.conversation_secret()),
         message_id=str(message_id),
-        channel=tracker.get_latest_input_channel() or "rest",
+        channel=channel,
         model_id=_model_id(tracker),
         table=table_of(tracker),
+        reply_to=tracker.sender_id if channel in PUSH_CHANNELS else None,
     )
     sub_goal = next(
         (e.get("value") for e in latest.get("entities") or [] if e.get("entity") == SLOT_SUB_GOAL),

@@ -85,12 +85,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bot.report.summary import build_report
     from bot.store.db import make_engine
 
+    rule, period = RecommendationRule.load(), _period(args)
     report = build_report(
         make_engine(),
         Catalog.load(),
-        RecommendationRule.load(),
-        _period(args),
-        settings.long_wait_minutes(),
+        rule,
+        period,
+        channel=args.channel,
+        long_wait_minutes=settings.long_wait_minutes(),
     )
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -176,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     report.add_argument("--end", type=date.fromisoformat, help="last day (YYYY-MM-DD)")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument("--channel", help="only this channel (rest, facebook, zalo)")
 
     seed = commands.add_parser("seed-demo", help="fill the database with a demo month")
     seed.add_argument("--days", type=_positive_days, default=30)

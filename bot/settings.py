@@ -90,3 +90,70 @@ def conversation_secret() -> bytes:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+# ----- Messenger and Zalo OA (issue #16; how to get each value: deploy/README.md) -----
+# Read here, not through ``${VAR}`` in credentials.yml: Rasa refuses to start when a
+# variable named there is unset, and a restaurant without a Zalo OA must still run.
+
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com/v25.0"
+DEFAULT_ZALO_API_URL = "https://openapi.zalo.me"
+
+
+def _env(name: str) -> str:
+    return (os.environ.get(name) or "").strip()
+
+
+def facebook_page_access_token() -> str:
+    """``FACEBOOK_PAGE_ACCESS_TOKEN``: sends as the page ("" = Messenger off)."""
+    return _env("FACEBOOK_PAGE_ACCESS_TOKEN")
+
+
+def facebook_app_secret() -> str:
+    """``FACEBOOK_APP_SECRET``: checks the ``X-Hub-Signature-256`` of every event."""
+    return _env("FACEBOOK_APP_SECRET")
+
+
+def facebook_verify_token() -> str:
+    """``FACEBOOK_VERIFY_TOKEN``: the string typed when subscribing the webhook."""
+    return _env("FACEBOOK_VERIFY_TOKEN")
+
+
+def facebook_graph_url() -> str:
+    """``FACEBOOK_GRAPH_URL``: the Graph API with its version (tests point it at a fake)."""
+    return (_env("FACEBOOK_GRAPH_URL") or DEFAULT_GRAPH_API_URL).rstrip("/")
+
+
+def zalo_app_id() -> str:
+    """``ZALO_APP_ID``: the app at developers.zalo.me that the OA's events come through."""
+    return _env("ZALO_APP_ID")
+
+
+def zalo_oa_secret_key() -> str:
+    """``ZALO_OA_SECRET_KEY``: the OA secret key that signs webhook events."""
+    return _env("ZALO_OA_SECRET_KEY")
+
+
+def zalo_oa_access_token() -> str:
+    """The OA's access token: ``ZALO_OA_ACCESS_TOKEN``, else ``ZALO_OA_ACCESS_TOKEN_FILE``.
+
+    Zalo's OA access tokens live 25 hours; the file is read on every use so a
+    scheduled refresh (deploy/README.md) can replace it without a restart.
+    """
+    path = _env("ZALO_OA_ACCESS_TOKEN_FILE")
+    if _env("ZALO_OA_ACCESS_TOKEN") or not path:
+        return _env("ZALO_OA_ACCESS_TOKEN")
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def zalo_api_url() -> str:
+    """``ZALO_API_URL``: the OA Open API (tests point it at a fake)."""
+    return (_env("ZALO_API_URL") or DEFAULT_ZALO_API_URL).rstrip("/")
+
+
+def redis_url() -> Optional[str]:
+    """``REDIS_URL``: shared memory of webhook events already answered (and Rasa's locks)."""
+    return _env("REDIS_URL") or None

@@ -34,6 +34,9 @@ class Context:
     channel: str = "rest"
     model_id: str = ""
     table: Optional[str] = None  # the guest's table (the QR code they scanned), when known
+    # The guest's raw id on Messenger / Zalo, only so a staff reply can reach them
+    # there; kept on a hand-over's conversation, never on a need-log row.
+    reply_to: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,23 @@ What they add to Rasa's channels:
 * **socket.io sessions that work.** Rasa 3.6 does not ``await``
   python-socketio 5's ``enter_room``, so with ``session_persistence`` the
   answers went to a room nobody was in; ``session_request`` is replaced.
+
+:class:`FacebookInput` is Rasa's Messenger channel (name ``facebook``, URL
+``/webhooks/facebook/webhook``) changed where it had to be: settings from the
+environment instead of ``${VAR}`` in credentials.yml (Rasa refuses to start
+when one is unset; without them the webhook answers 503), ``X-Hub-Signature-256``
+checked (SHA-1 ``X-Hub-Signature`` still accepted) and a bad one answered 401,
+every event of a batch handled (Rasa's stops at the first), the page's own
+echoes ignored, re-delivered events answered once, buttons sent as Messenger
+quick replies (Rasa's button template takes at most 3 and drops them all
+beyond), and replies sent by :mod:`bot.channels.outbound` to a configurable
+Graph API URL (tests use a local fake) instead of the ``fbmessenger`` client.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import inspect
 import json
 import logging
@@ -50,19 +63,28 @@ import unicodedata
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from rasa.core.channels import rest, socketio
+from rasa.core.channels import facebook, rest, socketio
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import settings
+from bot.channels import FACEBOOK
+from bot.channels.outbound import DeliveryError, buttons_from, deliver, messenger_message
 from bot.rasa import speedups
+from bot.rasa.redelivery import Redelivery
 
 logger = logging.getLogger(__name__)
 
 BUSY_MESSAGE = (
     "Dạ hệ thống của quán đang bận một chút, anh/chị nhắn lại giúp em sau ít giây, "
+    "hoặc gọi nhân viên ở quầy ạ."
+)
+# Messenger / Zalo guests can send photos, stickers or voice: the assistant reads text only.
+NOT_TEXT_MESSAGE = (
+    "Dạ hiện em chỉ đọc được tin nhắn chữ thôi ạ, anh/chị nhắn giúp em bằng chữ nhé, "
     "hoặc gọi nhân viên ở quầy ạ."
 )
 MAX_BODY_BYTES = 64 * 1024
@@ -307,3 +329,158 @@ class SocketIOInput(socketio.SocketIOInput):
                 if inspect.isawaitable(joined):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+
+class MessengerOutput(OutputChannel):
+    """Replies to a Messenger guest through the Send API; buttons as quick replies."""
+
+    @classmethod
+    def name(cls) -> str:
+        """``facebook``."""
+        return FACEBOOK
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """A text."""
+        await self._send(recipient_id, text, [])
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """A text with quick replies."""
+        await self._send(recipient_id, text, buttons)
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """A text with quick replies."""
+        await self._send(recipient_id, text, quick_replies)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Nothing for the guest (e.g. ``held_by_staff``: a person answers instead)."""
+
+    async def _send(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]]) -> None:
+        outgoing = messenger_message(recipient_id, text, buttons_from(buttons))
+        try:
+            await asyncio.to_thread(deliver, outgoing)
+        except DeliveryError:
+            logger.exception("facebook: a reply to %r was not delivered", recipient_id)
+
+
+class _Messenger(facebook.Messenger):
+    """Rasa's event parsing, with every event of a batch, no echoes and no re-deliveries."""
+
+    def __init__(self, on_new_message: OnNewMessage, redelivery: Redelivery) -> None:
+        self.on_new_message = on_new_message
+        self.redelivery = redelivery
+        self.last_message: Dict[str, Any] = {}
+
+    async def handle(self, payload: Dict, metadata: Optional[Dict[str, Any]]) -> None:
+        """Every messaging event of every entry (Rasa's returns after the first)."""
+        for entry in payload.get("entry") or []:
+            for event in entry.get("messaging") or []:
+                self.last_message = event
+                message = event.get("message")
+                if isinstance(message, dict) and not message.get("is_echo"):
+                    await self.message(event, metadata)
+                elif event.get("postback"):
+                    await self.postback(event, metadata)
+
+    async def message(self, message: Dict[str, Any], metadata: Optional[Dict[str, Any]]) -> None:
+        """Text and quick replies go to Rasa; a photo, sticker or voice gets a polite word."""
+        if self._is_quick_reply_message(message) or self._is_user_message(message):
+            await super().message(message, metadata)
+        elif valid_sender(self.get_user_id()) and self._first_time():
+            await MessengerOutput().send_text_message(self.get_user_id(), NOT_TEXT_MESSAGE)
+
+    def _mid(self) -> Optional[str]:
+        """The current event's message id (``mid``), if Facebook gave one."""
+        event = self.last_message.get("message") or self.last_message.get("postback") or {}
+        mid = event.get("mid")
+        return mid if isinstance(mid, str) and mid else None
+
+    def _first_time(self) -> bool:
+        """The current event was not handled before (Facebook re-delivers)."""
+        mid = self._mid()
+        return mid is None or self.redelivery.first_time(f"{FACEBOOK}:{mid}")
+
+    async def _handle_user_message(
+        self, text: str, sender_id: str, metadata: Optional[Dict[str, Any]]
+    ) -> None:
+        if not self._first_time():
+            return
+        mid = self._mid()
+        text = clean_text(str(text)[:MAX_MESSAGE_CHARS]).strip()
+        if not text or not valid_sender(sender_id):
+            return
+        message = UserMessage(
+            text, MessengerOutput(), sender_id, input_channel=FACEBOOK, message_id=mid
+        )
+        await self.on_new_message(message)
+
+
+class FacebookInput(facebook.FacebookInput):
+    """Rasa's Messenger channel, configured from the environment (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Still ``facebook``: the URL stays ``/webhooks/facebook/webhook``."""
+        return FACEBOOK
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "FacebookInput":
+        """``FACEBOOK_VERIFY_TOKEN``, ``FACEBOOK_APP_SECRET``, ``FACEBOOK_PAGE_ACCESS_TOKEN``."""
+        return cls(
+            settings.facebook_verify_token(),
+            settings.facebook_app_secret(),
+            settings.facebook_page_access_token(),
+        )
+
+    def __init__(self, fb_verify: str, fb_secret: str, fb_access_token: str) -> None:
+        super().__init__(fb_verify, fb_secret, fb_access_token)
+        self.redelivery = Redelivery(settings.redis_url())
+
+    @property
+    def configured(self) -> bool:
+        """All three Messenger settings are present."""
+        return bool(self.fb_verify and self.fb_secret and self.fb_access_token)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Health, the subscription handshake and the webhook."""
+        answering = answer_always(on_new_message, self.name())
+        fb_webhook = Blueprint("fb_webhook", __name__)
+
+        @fb_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "configured": self.configured})
+
+        @fb_webhook.route("/webhook", methods=["GET"])
+        async def token_verification(request: Request) -> HTTPResponse:
+            token = request.args.get("hub.verify_token") or ""
+            if self.configured and hmac.compare_digest(token, self.fb_verify):
+                return response.text(request.args.get("hub.challenge") or "")
+            return response.text("invalid verify token", status=403)
+
+        @fb_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return _error(503, "Messenger is not configured")
+            if not self.signed(request):
+                logger.warning("facebook: event with a missing or wrong signature refused")
+                return _error(401, "invalid signature")
+            body = request.json if isinstance(request.json, dict) else {}
+            await _Messenger(answering, self.redelivery).handle(body, self.get_metadata(request))
+            return response.text("success")
+
+        return fb_webhook
+
+    def signed(self, request: Request) -> bool:
+        """The body carries the app secret's signature (SHA-256, else Rasa's SHA-1 check)."""
+        body = request.body or b""
+        sha256 = request.headers.get("X-Hub-Signature-256") or ""
+        if sha256:
+            expected = "sha256=" + hmac.new(self.fb_secret.encode(), body, "sha256").hexdigest()
+            return hmac.compare_digest(expected, sha256.strip())
+        sha1 = request.headers.get("X-Hub-Signature") or ""
+        return sha1.startswith("sha1=") and self.validate_hub_signature(self.fb_secret, body, sha1)

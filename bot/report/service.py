@@ -147,6 +147,7 @@ class ServiceQuery:
     long_wait_minutes: float
     local_date: Callable[[datetime], date]
     need_labels: Mapping[str, str]
+    channel: Optional[str] = None  # only this channel's waits and ratings (None: all)
 
 
 def summarise_service(engine: Engine, query: ServiceQuery) -> ServiceSummary:
@@ -191,6 +192,8 @@ def _waits(engine: Engine, query: ServiceQuery) -> List[LongWait]:
         .where(Wait.started_at >= query.start, Wait.started_at < query.end)
         .order_by(Wait.started_at)
     )
+    if query.channel:
+        statement = statement.where(Wait.channel == query.channel)
     found = []
     with engine.connect() as connection:
         for row in connection.execute(statement):
@@ -240,6 +243,8 @@ def _ratings(engine: Engine, query: ServiceQuery) -> List[Rating]:
     statement = select(Rating).where(
         Rating.created_at >= query.start, Rating.created_at < query.end
     )
+    if query.channel:
+        statement = statement.where(Rating.channel == query.channel)
     with engine.connect() as connection:
         return list(connection.execute(statement).all())
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Dict, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.needs.catalog import Catalog
@@ -28,6 +28,20 @@ from bot.report.service import ServiceQuery, ServiceSummary, summarise_service
 from bot.report.topics import TopicSummary, summarise_topics
 from bot.store.models import Handoff, NeedOccurrence
 from bot.store.needlog import utcnow
+
+# What staff call each channel (need-log rows store the Rasa channel name).
+CHANNEL_LABELS = {
+    "rest": "Website",
+    "socketio": "Website (socket.io)",
+    "facebook": "Messenger",
+    "zalo": "Zalo",
+}
+SHOWN_CHANNELS = ("rest", "facebook", "zalo")  # offered as filters even before any use
+
+
+def channel_label(channel: str) -> str:
+    """The channel as staff call it ("Zalo"); unknown names as they are."""
+    return CHANNEL_LABELS.get(channel, channel)
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,8 @@ class Report:
     topics: List[TopicSummary] = field(default_factory=list)
     bookings: List[BookingListing] = field(default_factory=list)
     service: Optional[ServiceSummary] = None
+    channel: Optional[str] = None  # the filter: only this channel's rows, None = all
+    channels: List[Tuple[str, int]] = field(default_factory=list)  # need requests per channel
 
     @property
     def total_requests(self) -> int:
@@ -166,6 +182,10 @@ class Report:
             "days": self.period.days,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
+            "channel": self.channel,
+            "channels": [
+                {"channel": c, "label": channel_label(c), "requests": n} for c, n in self.channels
+            ],
             "needs": [
                 {
                     "need": n.need,
@@ -220,12 +240,16 @@ def build_report(
     catalog: Catalog,
     rule: RecommendationRule,
     period: Period,
+    channel: Optional[str] = None,
     long_wait_minutes: float = 5.0,
 ) -> Report:
-    """Aggregate the need log over ``period`` (waits over ``long_wait_minutes`` stand out)."""
+    """Aggregate the need log over ``period`` (only ``channel``'s rows when given).
+
+    Waits for a person longer than ``long_wait_minutes`` stand out.
+    """
     dates = period.dates()
     rows = _occurrences(
-        engine, min(period.start, period.end - timedelta(days=rule.days)), period.end
+        engine, min(period.start, period.end - timedelta(days=rule.days)), period.end, channel
     )
     in_period = [r for r in rows if period.start <= r.created_at < period.end]
     by_need: Dict[str, List[NeedOccurrence]] = defaultdict(list)
@@ -243,7 +267,7 @@ def build_report(
         UnrecognizedGroup(g.representative, g.count, tuple(g.members[:5]))
         for g in group_similar([r.text or "" for r in by_need.get(UNRECOGNIZED, [])])
     ]
-    topics, topic_advice = summarise_topics(engine, rule, period.start, period.end)
+    topics, topic_advice = summarise_topics(engine, rule, period.start, period.end, channel)
     advice = _recommendations(rows, catalog, rule, period.end) + [
         Recommendation(a.topic, a.message, a.label, kind="topic") for a in topic_advice
     ]
@@ -252,7 +276,7 @@ def build_report(
         needs=summaries,
         recommendations=advice,
         unrecognized=unrecognized,
-        handoffs=_waiting_handoffs(engine, period),
+        handoffs=_waiting_handoffs(engine, period, channel),
         dates=dates,
         topics=topics,
         bookings=upcoming_bookings(engine, local_date(utcnow(), period.tz)),
@@ -265,8 +289,11 @@ def build_report(
                 long_wait_minutes=long_wait_minutes,
                 local_date=lambda moment: local_date(moment, period.tz),
                 need_labels={need_id: need.label for need_id, need in catalog.needs.items()},
+                channel=channel,
             ),
         ),
+        channel=channel,
+        channels=_channel_counts(engine, period),
     )
 
 
@@ -323,24 +350,46 @@ def _recommendations(
     return [entry[2] for entry in advice]
 
 
-def _occurrences(engine: Engine, start: datetime, end: datetime) -> List[NeedOccurrence]:
+def _occurrences(
+    engine: Engine, start: datetime, end: datetime, channel: Optional[str]
+) -> List[NeedOccurrence]:
     query = (
         select(NeedOccurrence)
         .where(NeedOccurrence.created_at >= start, NeedOccurrence.created_at < end)
         .where(NeedOccurrence.need.is_not(None))
         .order_by(NeedOccurrence.created_at)
     )
+    if channel:
+        query = query.where(NeedOccurrence.channel == channel)
     with engine.connect() as connection:
         return list(connection.execute(query).all())
 
 
-def _waiting_handoffs(engine: Engine, period: Period) -> List[WaitingHandoff]:
+def _channel_counts(engine: Engine, period: Period) -> List[Tuple[str, int]]:
+    """Need requests per channel in the period (all channels, whatever the filter)."""
+    query = (
+        select(NeedOccurrence.channel, func.count())
+        .where(NeedOccurrence.created_at >= period.start, NeedOccurrence.created_at < period.end)
+        .where(NeedOccurrence.need.is_not(None))
+        .group_by(NeedOccurrence.channel)
+    )
+    with engine.connect() as connection:
+        counts = {str(c or "rest"): int(n) for c, n in connection.execute(query).all()}
+    shown = [(c, counts.pop(c, 0)) for c in SHOWN_CHANNELS]
+    return shown + sorted(counts.items())
+
+
+def _waiting_handoffs(
+    engine: Engine, period: Period, channel: Optional[str]
+) -> List[WaitingHandoff]:
     query = (
         select(Handoff)
         .where(Handoff.status == "waiting", Handoff.created_at >= period.start)
         .order_by(Handoff.urgent.desc(), Handoff.created_at.desc())
         .limit(50)
     )
+    if channel:
+        query = query.where(Handoff.channel == channel)
     with engine.connect() as connection:
         return [
             WaitingHandoff(r.id, r.created_at, r.need, r.text or "", bool(r.urgent))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -41,11 +41,15 @@ class TopicAdvice:
 
 
 def summarise_topics(
-    engine: Engine, rule: RecommendationRule, start: datetime, end: datetime
+    engine: Engine,
+    rule: RecommendationRule,
+    start: datetime,
+    end: datetime,
+    channel: Optional[str] = None,
 ) -> Tuple[List[TopicSummary], List[TopicAdvice]]:
-    """Topics asked in ``[start, end)``, most asked first, and the advice they earn."""
+    """Topics asked in ``[start, end)`` (on ``channel`` if given), most asked first, and advice."""
     window_start = end - timedelta(days=rule.days)
-    rows = _questions(engine, min(start, window_start), end)
+    rows = _questions(engine, min(start, window_start), end, channel)
     in_period = _by_topic(r for r in rows if start <= r.created_at < end)
     summaries = [
         TopicSummary(topic, rule.topic_label(topic), len(texts), top_phrases(texts))
@@ -77,11 +81,15 @@ def _by_topic(rows: Iterable[QuestionAsked]) -> Dict[str, List[str]]:
     return grouped
 
 
-def _questions(engine: Engine, start: datetime, end: datetime) -> Sequence[QuestionAsked]:
+def _questions(
+    engine: Engine, start: datetime, end: datetime, channel: Optional[str]
+) -> Sequence[QuestionAsked]:
     query = (
         select(QuestionAsked)
         .where(QuestionAsked.created_at >= start, QuestionAsked.created_at < end)
         .order_by(QuestionAsked.created_at)
     )
+    if channel:
+        query = query.where(QuestionAsked.channel == channel)
     with engine.connect() as connection:
         return list(connection.execute(query).all())

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from bot.channels import PUSH_CHANNELS
 from bot.store.db import insert_for
 from bot.store.models import Conversation, ConversationMessage, Handoff, Wait
 
@@ -25,6 +26,7 @@ GUEST, STAFF = "guest", "staff"
 OPEN_STATUSES = (WAITING, CLAIMED)
 MAX_NAME = 60
 MAX_TEXT = 2000
+MAX_REPLY_TO = 255
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,15 @@ class Escalation:
     table: Optional[str] = None
     need: Optional[str] = None
     urgent: bool = False
+    reply_to: Optional[str] = None  # the guest's raw Messenger / Zalo id (see the model)
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """Where a staff reply must be pushed: the guest's platform and raw id there."""
+
+    channel: str
+    recipient_id: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class Waiting:
     claimed_by: Optional[str]
     waiting_since: datetime
     lines: Tuple[Line, ...]
+    channel: Optional[str] = None
 
     def to_json(self, now: datetime) -> Dict[str, Any]:
         """JSON for the console; ``waiting_seconds`` measured against ``now``."""
@@ -84,6 +96,7 @@ class Waiting:
             "urgent": self.urgent,
             "status": self.status,
             "claimed_by": self.claimed_by,
+            "channel": self.channel,
             "waiting_since": self.waiting_since.isoformat() + "Z",
             "waiting_seconds": max(0, int((now - self.waiting_since).total_seconds())),
             "lines": [line.to_json() for line in self.lines],
@@ -129,6 +142,7 @@ def escalate(connection: Connection, event: Escalation) -> None:
             urgent=or_(table.c.urgent, event.urgent),
             table=func.coalesce(event.table, table.c.table),
             need=func.coalesce(event.need, table.c.need),
+            reply_to=func.coalesce(event.reply_to, table.c.reply_to),
             updated_at=event.at,
         )
     )
@@ -254,6 +268,19 @@ def reply(engine: Engine, conversation_id: int, name: str, text: str, at: dateti
     return True
 
 
+def reply_target(engine: Engine, conversation_id: int) -> Optional[ReplyTarget]:
+    """Where to push a staff reply; None when the guest polls for it (the widget)."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Conversation.channel, Conversation.reply_to).where(
+                Conversation.id == conversation_id
+            )
+        ).first()
+    if row is None or not row.reply_to or row.channel not in PUSH_CHANNELS:
+        return None
+    return ReplyTarget(row.channel, row.reply_to)
+
+
 def hand_back(engine: Engine, conversation_id: int, at: datetime) -> bool:
     """Return the conversation to the assistant; False if it was not open.
 
@@ -295,6 +322,7 @@ def queue(engine: Engine) -> List[Waiting]:
             claimed_by=row.claimed_by,
             waiting_since=row.waiting_since,
             lines=tuple(lines.get(row.conversation_key, ())),
+            channel=row.channel,
         )
         for row in rows
     ]

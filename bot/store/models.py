@@ -151,6 +151,12 @@ class Conversation(Base):
     One row per conversation (keyed like the need log, never the raw sender
     id); a new escalation after ``returned`` makes it wait again. Kept in the
     database, not in a web process, so replicas and restarts share it.
+
+    ``reply_to`` is the one exception to "never the raw id": for a guest on
+    Messenger or Zalo it holds their page-/OA-scoped id, because a staff reply
+    has to be sent to that id through the platform's API (the widget polls
+    instead and leaves it empty). Only conversations handed over to staff have
+    it; the need log never does.
     """
 
     __tablename__ = "conversations"
@@ -167,6 +173,7 @@ class Conversation(Base):
     claimed_by = Column(String(60), nullable=True)
     waiting_since = Column(DateTime(timezone=False), nullable=False)
     updated_at = Column(DateTime(timezone=False), nullable=False, index=True)
+    reply_to = Column(String(255), nullable=True)
 
     __table_args__ = (UniqueConstraint("conversation_key", name="uq_conversations_key"),)
 

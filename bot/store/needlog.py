@@ -79,6 +79,10 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
             context[name] = str(context.get(name) or "")[:limit]
         if context.get("table") is not None:
             context["table"] = str(context["table"])[:16]
+        if not isinstance(record, HandoffRequested) or context.get("reply_to") is None:
+            context.pop("reply_to", None)  # needed only to reach a handed-over guest
+        else:
+            context["reply_to"] = str(context["reply_to"])[: handover.MAX_REPLY_TO]
     return data
 
 
@@ -151,7 +155,8 @@ def _apply_handoff(connection: Connection, payload: Payload, at: datetime) -> No
     }
     statement = insert_for(connection)(Handoff).values(**fields, created_at=at, status="waiting")
     connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-    handover.escalate(connection, handover.Escalation(at=at, **fields))
+    reply_to = context.get("reply_to")
+    handover.escalate(connection, handover.Escalation(at=at, reply_to=reply_to, **fields))
 
 
 def _apply_guest_said(connection: Connection, payload: Payload, at: datetime) -> None:

@@ -47,7 +47,8 @@ def test_time_to_first_reply_per_day_and_long_waits(any_engine, catalog, rule):
     serve(any_engine, DAY1 + timedelta(hours=1), timedelta(minutes=2))
     serve(any_engine, DAY1 + timedelta(hours=2), timedelta(minutes=12), urgent=True)
     serve(any_engine, DAY2, None)  # still waiting at NOW: more than a day
-    report = build_report(any_engine, catalog, rule, Period.last_days(7, NOW, HCM), 5)
+    week = Period.last_days(7, NOW, HCM)
+    report = build_report(any_engine, catalog, rule, week, long_wait_minutes=5)
     service = report.service
     assert service is not None
     first, second = service.days

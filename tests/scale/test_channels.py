@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from types import SimpleNamespace
 from typing import Any, List, Optional
 
@@ -16,6 +17,7 @@ from bot.rasa.channels import (
     BUSY_MESSAGE,
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
+    FacebookInput,
     RestInput,
     SocketIOInput,
     answer_always,
@@ -23,13 +25,18 @@ from bot.rasa.channels import (
     clean_text,
     valid_sender,
 )
+from bot.rasa.zalo import ZaloInput
 
 
-def test_credentials_register_the_hardened_channels_under_the_stock_names() -> None:
+def test_credentials_register_the_hardened_channels_under_the_stock_names(monkeypatch) -> None:
+    """Also what ``make run`` does without Facebook / Zalo settings: they load, switched off."""
+    for name in [n for n in os.environ if n.startswith(("FACEBOOK_", "ZALO_"))]:
+        monkeypatch.delenv(name)
     channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
-    assert {type(c) for c in channels} == {RestInput, SocketIOInput}
-    assert {c.name() for c in channels} == {"rest", "socketio"}
-    assert {c.url_prefix() for c in channels} == {"rest", "socketio"}
+    assert {type(c) for c in channels} == {RestInput, SocketIOInput, FacebookInput, ZaloInput}
+    assert {c.name() for c in channels} == {"rest", "socketio", "facebook", "zalo"}
+    assert {c.url_prefix() for c in channels} == {"rest", "socketio", "facebook", "zalo"}
+    assert not any(c.configured for c in channels if isinstance(c, (FacebookInput, ZaloInput)))
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,17 @@ def hours_ago(hours: float) -> datetime:
 
 
 def put(
-    engine: Engine, need: str, outcome: Optional[str], text: str, at: Optional[datetime] = None
+    engine: Engine,
+    need: str,
+    outcome: Optional[str],
+    text: str,
+    at: Optional[datetime] = None,
+    channel: str = "rest",
 ) -> None:
-    """One need occurrence (a day ago by default) and its outcome."""
+    """One need occurrence (a day ago by default) on ``channel`` and its outcome."""
     key = f"occ-{next(_serial)}"
     at = at or hours_ago(24)
-    context = Context(f"conv-{key}", f"msg-{key}", "rest", "model-test")
+    context = Context(f"conv-{key}", f"msg-{key}", channel, "model-test")
     with engine.begin() as connection:
         apply_payload(connection, to_payload(NeedOpened(key, need, text, context), at))
         if outcome:

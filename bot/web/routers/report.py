@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from bot import settings
 from bot.report.export import to_csv
 from bot.report.rules import RecommendationRule
-from bot.report.summary import Period, Report, build_report, mark_handoff_done
+from bot.report.summary import Period, Report, build_report, channel_label, mark_handoff_done
 from bot.web.deps import MAX_DAYS, MAX_ID, engine, is_staff, require_staff, templates
 from bot.web.routers.login import exchange_token, login_page
 
@@ -26,12 +26,13 @@ router = APIRouter()
 
 @dataclass
 class PeriodQuery:
-    """The report period asked for: last ``days``, ``period=today``, or ``start``..``end``."""
+    """The report asked for: last ``days``, ``period=today`` or ``start``..``end``; ``channel``."""
 
     days: Optional[int] = Query(None, ge=1, le=MAX_DAYS)
     start: Optional[date] = None
     end: Optional[date] = None
     period: Optional[str] = Query(None, pattern="^today$")
+    channel: Optional[str] = Query(None, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
 
     @property
     def selected(self) -> str:
@@ -41,13 +42,23 @@ class PeriodQuery:
         return "range" if self.start else str(self.days or 7)
 
     @property
-    def query_string(self) -> str:
-        """The same period as URL parameters (for the CSV link)."""
+    def period_string(self) -> str:
+        """The same period as URL parameters."""
         if self.period == "today":
             return "period=today"
         if self.start and self.end:
             return f"start={self.start.isoformat()}&end={self.end.isoformat()}"
         return f"days={self.days or 7}"
+
+    @property
+    def channel_string(self) -> str:
+        """``&channel=…`` when a channel is chosen (appended to the period links)."""
+        return f"&channel={self.channel}" if self.channel else ""
+
+    @property
+    def query_string(self) -> str:
+        """Period and channel as URL parameters (for the CSV link)."""
+        return self.period_string + self.channel_string
 
     def resolve(self, tz: str) -> Period:
         """The period in ``tz``; 422 for an inverted, too long or unsupported range."""
@@ -69,7 +80,14 @@ def report_for(request: Request, chosen: PeriodQuery) -> Report:
     period = chosen.resolve(settings.report_timezone())
     rule = RecommendationRule.load(request.app.state.rules_path)
     catalog = request.app.state.catalog.get()
-    return build_report(engine(request), catalog, rule, period, settings.long_wait_minutes())
+    return build_report(
+        engine(request),
+        catalog,
+        rule,
+        period,
+        channel=chosen.channel,
+        long_wait_minutes=settings.long_wait_minutes(),
+    )
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -85,6 +103,9 @@ def report_page(
         "report": report_for(request, chosen),
         "selected": chosen.selected,
         "query": chosen.query_string,
+        "period_query": chosen.period_string,
+        "channel_query": chosen.channel_string,
+        "channel_label": channel_label,
         "start": chosen.start,
         "end": chosen.end,
     }
@@ -102,7 +123,8 @@ def report_csv(request: Request, chosen: PeriodQuery = Depends()) -> Response:
     """The report as a CSV attachment named after the local days it covers."""
     report = report_for(request, chosen)
     # Named after the local days covered (the period's bounds are UTC times).
-    name = f"hieu-y-nhu-cau-{report.dates[0]:%Y%m%d}-{report.dates[-1]:%Y%m%d}.csv"
+    channel = f"{report.channel}-" if report.channel else ""
+    name = f"hieu-y-nhu-cau-{channel}{report.dates[0]:%Y%m%d}-{report.dates[-1]:%Y%m%d}.csv"
     return Response(
         to_csv(report),
         media_type="text/csv; charset=utf-8",

@@ -5,6 +5,11 @@ session; the event stream and the API answer 401 (never data). The queue is
 read from the database on every change, so any web-app replica serves any
 staff member and a restart loses nothing (``bot.store.handover``).
 
+A reply to a guest on Messenger or Zalo is pushed through that platform's API
+(``bot.channels.outbound``) before it is stored: the transcript only shows what
+reached the guest, and a refusal (e.g. Messenger's 24-hour window has closed)
+answers 502 with the reason, so the staff member knows to call the guest over.
+
 Live updates are Server-Sent Events rather than websockets: one direction is
 all the console needs, browsers reconnect by themselves, and it is plain HTTP
 through any proxy. Each stream checks a cheap version of the queue and the
@@ -27,6 +32,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from bot import settings
+from bot.channels import outbound
 from bot.store import handover
 from bot.store.bookings import bookings_on, bookings_version
 from bot.store.needlog import utcnow
@@ -171,10 +177,19 @@ def reply(
     conversation_id: int = CONVERSATION_ID,
     _: None = Depends(require_staff),
 ) -> JSONResponse:
-    """A reply the guest sees in the widget (claims the conversation if it was waiting)."""
-    if not handover.reply(engine(request), conversation_id, said.name.strip(), said.text, _now()):
+    """A reply to the guest: in the widget, or on Messenger / Zalo (claims it if waiting)."""
+    db, name = engine(request), said.name.strip()
+    if not handover.claim(db, conversation_id, name, _now()):
         raise HTTPException(409, "Cuộc trò chuyện này đã có người khác hỗ trợ")
-    return JSONResponse({"id": conversation_id, "sent": True})
+    target = handover.reply_target(db, conversation_id)
+    if target is not None:
+        try:
+            outbound.deliver(outbound.to_guest(target.channel, target.recipient_id, said.text))
+        except outbound.DeliveryError as error:
+            raise HTTPException(502, f"Chưa gửi được tới khách: {error.reason}") from error
+    if not handover.reply(db, conversation_id, name, said.text, _now()):
+        raise HTTPException(409, "Cuộc trò chuyện này đã có người khác hỗ trợ")
+    return JSONResponse({"id": conversation_id, "sent": True, "channel": target and target.channel})
 
 
 @router.post("/api/staff/conversations/{conversation_id}/return")

@@ -36,6 +36,7 @@
   });
 
   const staffName = () => (localStorage.getItem(NAME_KEY) || "").trim();
+  const CHANNELS = { zalo: "qua Zalo", facebook: "qua Messenger" };
   const tableLabel = (c) => (c.table ? `bàn ${c.table}` : "chưa rõ bàn");
 
   function waited(seconds) {
@@ -65,6 +66,7 @@
     const head = el("div", "conv-head");
     if (c.urgent) head.append(el("span", "conv-badge", "KHẨN CẤP"));
     head.append(el("span", "conv-table", tableLabel(c)));
+    if (CHANNELS[c.channel]) head.append(el("span", "conv-channel", CHANNELS[c.channel]));
     head.append(el("span", "conv-need", c.need_label || c.need || "khách muốn gặp nhân viên"));
     const wait = el("span", "conv-wait");
     wait.dataset.since = c.waiting_since;
@@ -152,7 +154,12 @@
       credentials: "same-origin",
     });
     if (response.ok && box) box.value = "";
-    if (!response.ok) status.textContent = "Không thực hiện được: có thể người khác đã nhận khách này.";
+    if (response.status === 502) {
+      const problem = await response.json().catch(() => ({}));
+      status.textContent = problem.detail || "Chưa gửi được tới khách.";
+    } else if (!response.ok) {
+      status.textContent = "Không thực hiện được: có thể người khác đã nhận khách này.";
+    }
   }
 
   function ring(fresh) {

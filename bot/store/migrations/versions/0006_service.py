@@ -1,7 +1,7 @@
 """Waits for a person (time to the first staff reply) and the guests' ratings.
 
-Revision ID: 0005_service
-Revises: 0004_handover
+Revision ID: 0006_service
+Revises: 0005_channel_reply
 Create Date: 2026-12-02
 
 ``conversations.first_reply_at`` moves to ``waits`` (one row per wait, so a
@@ -11,8 +11,8 @@ conversation that waits twice counts twice); it was never shown anywhere.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_service"
-down_revision = "0004_handover"
+revision = "0006_service"
+down_revision = "0005_channel_reply"
 branch_labels = None
 depends_on = None
 
