@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,7 +17,7 @@ from bot.assistant import Assistant, assistant
 from bot.channels import PUSH_CHANNELS
 from bot.needs.dialogue import Message, Pending, State, Turn
 from bot.needs.inference import NeedReading
-from bot.needs.log import Context
+from bot.needs.log import Context, HandoffRequested, LogRecord
 from bot.store.masking import conversation_key
 
 SLOT_NEED = "need"
@@ -139,6 +140,39 @@ def _fallback_message_id(tracker: Tracker, text: str) -> str:
     return hashlib.sha256(f"{timestamp}|{text}".encode()).hexdigest()[:32]
 
 
+EARLIER_LINES = 8  # what staff see of the conversation before an escalation
+
+
+def earlier_lines(tracker: Tracker, limit: int = EARLIER_LINES) -> Tuple[Tuple[str, str], ...]:
+    """The session's last words before the guest's current message, oldest first."""
+    lines: List[Tuple[str, str]] = []
+    current_seen = False
+    for event in reversed(tracker.events):
+        kind, text = event.get("event"), str(event.get("text") or "")
+        if kind == "session_started" and current_seen:
+            break
+        if kind == "user" and not current_seen:
+            current_seen = True  # the message being answered: the escalation's own text
+        elif kind == "user" and text and not text.startswith("/"):  # a button: no words
+            lines.append(("guest", text))
+        elif kind == "bot" and current_seen and text:
+            lines.append(("bot", text))
+        if len(lines) >= limit:
+            break
+    return tuple(reversed(lines))
+
+
+def with_earlier(records: Sequence[LogRecord], tracker: Tracker) -> List[LogRecord]:
+    """Escalations carry the conversation so far, for the staff transcript."""
+    if not any(isinstance(record, HandoffRequested) for record in records):
+        return list(records)
+    earlier = earlier_lines(tracker)
+    return [
+        replace(record, earlier=earlier) if isinstance(record, HandoffRequested) else record
+        for record in records
+    ]
+
+
 class NeedAction(Action, ABC):
     """Base of the actions: read state and need, let the dialogue decide, log, reply."""
 
@@ -168,7 +202,7 @@ class NeedAction(Action, ABC):
                 dispatcher.utter_message(json_message=HELD_BY_STAFF)
         else:
             turn = self.decide(bot, state, reading, message)
-        bot.need_log.write(turn.records)
+        bot.need_log.write(with_earlier(turn.records, tracker))
         events = apply_turn(turn, dispatcher, state)
         if message.context.table and message.context.table != tracker.get_slot(SLOT_TABLE):
             events.append(SlotSet(SLOT_TABLE, message.context.table))

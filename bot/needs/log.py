@@ -72,6 +72,9 @@ class HandoffRequested:
     context: Context
     need: Optional[str] = None
     urgent: bool = False
+    # What was said just before, oldest first, as ("guest" | "bot", text): the
+    # staff transcript starts with it, so a person sees what the bot tried.
+    earlier: Tuple[Tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.store.db import insert_for
 from bot.store.models import Conversation, ConversationMessage, Handoff, Wait
 
 WAITING, CLAIMED, RETURNED = "waiting", "claimed", "returned"
-GUEST, STAFF = "guest", "staff"
+GUEST, STAFF, BOT = "guest", "staff", "bot"
 OPEN_STATUSES = (WAITING, CLAIMED)
 MAX_NAME = 60
 MAX_TEXT = 2000
@@ -42,6 +42,7 @@ class Escalation:
     need: Optional[str] = None
     urgent: bool = False
     reply_to: Optional[str] = None  # the guest's raw Messenger / Zalo id (see the model)
+    earlier: Tuple[Tuple[str, str], ...] = ()  # (guest | bot, text) said before, oldest first
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,24 @@ def escalate(connection: Connection, event: Escalation) -> None:
         )
     )
     _record_wait(connection, event)
+    _add_earlier(connection, event)
     if event.text:
         add_line(connection, event.key, event.conversation_key, GUEST, event.text, event.at)
+
+
+def _add_earlier(connection: Connection, event: Escalation) -> None:
+    """What was said before the escalation, unless the transcript already has it."""
+    known = set(
+        connection.execute(
+            select(ConversationMessage.text).where(
+                ConversationMessage.conversation_key == event.conversation_key
+            )
+        ).scalars()
+    )
+    for index, (author, text) in enumerate(event.earlier):
+        if author in (GUEST, BOT) and text and text[:MAX_TEXT] not in known:
+            key = hashlib.sha256(f"{event.key}|earlier|{index}".encode()).hexdigest()
+            add_line(connection, key, event.conversation_key, author, text, event.at)
 
 
 def _record_wait(connection: Connection, event: Escalation) -> None:

@@ -70,6 +70,11 @@ def to_payload(record: LogRecord, at: Optional[datetime] = None) -> Payload:
     for name, limit in (("text", 4000), ("item", 200)):  # what the guest typed
         if data.get(name):
             data[name] = mask_personal_data(_storable(data[name]))[:limit]
+    if data.get("earlier"):  # what was said before an escalation
+        data["earlier"] = [
+            [author, mask_personal_data(_storable(text))[: handover.MAX_TEXT]]
+            for author, text in data["earlier"]
+        ]
     for name, limit in (("need", 64), ("sub_goal", 64), ("topic", 64)):
         if isinstance(data.get(name), str):
             data[name] = data[name][:limit]
@@ -156,7 +161,10 @@ def _apply_handoff(connection: Connection, payload: Payload, at: datetime) -> No
     statement = insert_for(connection)(Handoff).values(**fields, created_at=at, status="waiting")
     connection.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
     reply_to = context.get("reply_to")
-    handover.escalate(connection, handover.Escalation(at=at, reply_to=reply_to, **fields))
+    earlier = tuple((str(a), str(t)) for a, t in payload.get("earlier") or ())
+    handover.escalate(
+        connection, handover.Escalation(at=at, reply_to=reply_to, earlier=earlier, **fields)
+    )
 
 
 def _apply_guest_said(connection: Connection, payload: Payload, at: datetime) -> None:

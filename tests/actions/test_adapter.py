@@ -264,3 +264,23 @@ def test_an_emergency_is_answered_even_while_a_person_holds_the_chat():
     messages, _ = run(ActionUnderstandNeed(bot), {}, "cứu với có người ngất xỉu", "health_aid")
     assert [m.get("response") for m in messages] == ["utter_emergency"]
     assert any(isinstance(r, HandoffRequested) and r.urgent for r in bot.need_log.records)
+
+
+def test_an_escalation_carries_what_was_said_before_for_the_staff_transcript():
+    bot = Assistant(ListLog())
+    state = tracker({}, "cho em gặp nhân viên", "ask_human")
+    state.events = [
+        {"event": "session_started"},
+        {"event": "user", "text": "em có sạc iphone không"},
+        {"event": "bot", "text": "Anh/chị chỉ cần gọi nhanh một cuộc, hay cần sạc máy ạ?"},
+        {"event": "user", "text": '/choose_subgoal{"need":"phone_power"}'},  # a button
+        {"event": "bot", "text": "Như vậy đã ổn chưa ạ?"},
+        {"event": "user", "text": "cho em gặp nhân viên", "metadata": {}},
+    ]
+    asyncio.run(ActionHandoff(bot).run(CollectingDispatcher(), state, {}))
+    [handoff] = [r for r in bot.need_log.records if isinstance(r, HandoffRequested)]
+    assert handoff.earlier == (
+        ("guest", "em có sạc iphone không"),
+        ("bot", "Anh/chị chỉ cần gọi nhanh một cuộc, hay cần sạc máy ạ?"),
+        ("bot", "Như vậy đã ổn chưa ạ?"),
+    )

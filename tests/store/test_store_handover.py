@@ -172,3 +172,16 @@ def test_a_rating_is_filed_under_the_latest_need_and_updated_by_its_card(db: Eng
 def test_a_rating_out_of_range_is_refused(stars: int, ended_by: str) -> None:
     with pytest.raises(ValueError):
         ratings.GuestRating("card-0001", stars, ended_by=ended_by)
+
+
+def test_the_transcript_starts_with_what_was_said_before_the_escalation(db: Engine) -> None:
+    earlier = (("guest", "em có sạc không, số em 0912345678"), ("bot", "Như vậy đã ổn chưa ạ?"))
+    write(db, replace(ask_for_person("a"), earlier=earlier))
+    write(db, replace(ask_for_person("a"), earlier=earlier))  # replayed: no second copy
+    [waiting] = handover.queue(db)
+    assert [(line.author, line.text) for line in waiting.lines] == [
+        ("guest", "em có sạc không, số em [SĐT]"),
+        ("bot", "Như vậy đã ổn chưa ạ?"),
+        ("guest", "cho mình gặp nhân viên"),
+    ]
+    assert handover.guest_view(db, context("a").conversation_key, 0).lines == ()  # staff only

@@ -57,7 +57,12 @@
     const at = new Date(line.at);
     const time = el("time", "", at.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }));
     time.dateTime = line.at;
-    const who = line.author === "staff" ? `${line.staff_name || "Nhân viên"}: ` : "Khách: ";
+    const who =
+      line.author === "staff"
+        ? `${line.staff_name || "Nhân viên"}: `
+        : line.author === "bot"
+          ? "Trợ lý: "
+          : "Khách: ";
     item.append(time, document.createTextNode(who + line.text));
     return item;
   }
