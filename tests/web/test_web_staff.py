@@ -47,6 +47,7 @@ def test_the_queue_shows_the_table_and_what_the_guest_said(client, waiting):
     assert (conversation["table"], conversation["status"]) == ("7", "waiting")
     assert conversation["lines"][0]["text"] == "cho mình gặp nhân viên"
     assert client.get("/api/staff/queue", headers=AUTH).json()["bookings"] == []
+    assert client.get("/api/staff/queue", headers=AUTH).json()["long_wait_seconds"] == 300
     assert client.get("/staff", headers=AUTH).status_code == 200
 
 

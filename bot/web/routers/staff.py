@@ -69,7 +69,12 @@ def queue_json(db: Engine, labels: Dict[str, str]) -> Dict[str, Any]:
         item = waiting.to_json(now)
         item["need_label"] = labels.get(waiting.need or "", "")
         items.append(item)
-    return {"conversations": items, "bookings": todays_bookings(db), "at": now.isoformat() + "Z"}
+    return {
+        "conversations": items,
+        "bookings": todays_bookings(db),
+        "at": now.isoformat() + "Z",
+        "long_wait_seconds": round(settings.long_wait_minutes() * 60),  # shown in red after
+    }
 
 
 def todays_bookings(db: Engine) -> List[Dict[str, Any]]:

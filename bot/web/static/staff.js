@@ -15,7 +15,7 @@
   const status = $("status");
   const nameInput = $("staff-name");
   const alerts = $("alerts");
-  const LONG_WAIT_SECONDS = 120;
+  let longWaitSeconds = 300; // STAFF_LONG_WAIT_MINUTES, sent with the queue
   const NAME_KEY = "hieuy-staff:name";
   const ALERTS_KEY = "hieuy-staff:alerts";
   let known = null; // ids (and urgency) already seen: only new ones ring
@@ -116,7 +116,7 @@
     queueList.querySelectorAll(".conv-wait").forEach((wait) => {
       const seconds = Math.max(0, Math.round((Date.now() - Date.parse(wait.dataset.since)) / 1000));
       wait.textContent = `chờ ${waited(seconds)}`;
-      wait.classList.toggle("long", seconds >= LONG_WAIT_SECONDS && wait.dataset.waiting === "1");
+      wait.classList.toggle("long", seconds >= longWaitSeconds && wait.dataset.waiting === "1");
     });
   }
   setInterval(tick, 5000);
@@ -200,6 +200,7 @@
   }
 
   function onQueue(data) {
+    if (data.long_wait_seconds > 0) longWaitSeconds = data.long_wait_seconds;
     const conversations = data.conversations || [];
     const seen = new Map(conversations.map((c) => [c.id, c.urgent]));
     if (known) ring(conversations.filter((c) => !known.has(c.id) || (c.urgent && !known.get(c.id))));
