@@ -15,7 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import settings
 from bot.assistant import Assistant, assistant
 from bot.channels import PUSH_CHANNELS
-from bot.needs.dialogue import Message, Pending, State, Turn
+from bot.language.address import address_forms
+from bot.needs.dialogue import Message, Pending, State, Turn, rating_buttons
 from bot.needs.inference import NeedReading
 from bot.needs.log import Context, HandoffRequested, LogRecord
 from bot.store.masking import conversation_key
@@ -33,6 +34,7 @@ MAX_TABLE_CHARS = 16
 # for it (a custom payload), and the channel sees that the turn was answered.
 HELD_BY_STAFF = {"held_by_staff": True}
 RATING_KEY = "rating"  # {"rating": {"ended_by": "goodbye"}}: the widget's rating card
+BUTTON_VALUES = ("stars", "ended_by")  # entities of a rating button's payload
 
 
 def state_from(tracker: Tracker) -> State:
@@ -82,9 +84,16 @@ def message_from(tracker: Tracker) -> Message:
         (e.get("value") for e in latest.get("entities") or [] if e.get("entity") == SLOT_SUB_GOAL),
         None,
     )
+    values = {
+        str(e.get("entity")): str(e.get("value"))
+        for e in latest.get("entities") or []
+        if e.get("entity") in BUTTON_VALUES
+    }
     intent = (latest.get("intent") or {}).get("name") or ""
     now = datetime.now(timezone.utc)  # the dialogue is pure: the clock is read here
-    return Message(text=text, context=context, intent=intent, sub_goal=sub_goal, now=now)
+    return Message(
+        text=text, context=context, intent=intent, sub_goal=sub_goal, now=now, values=values
+    )
 
 
 def parse_of(tracker: Tracker) -> Dict[str, Any]:
@@ -118,9 +127,20 @@ def apply_turn(turn: Turn, dispatcher: CollectingDispatcher, before: State) -> L
         else:
             dispatcher.utter_message(text=reply.text, buttons=buttons)
     if turn.rating:
-        dispatcher.utter_message(json_message={RATING_KEY: {"ended_by": turn.rating}})
+        _ask_rating(turn, dispatcher)
     old, new = slot_values(before), slot_values(turn.state)
     return [SlotSet(name, value) for name, value in new.items() if value != old[name]]
+
+
+def _ask_rating(turn: Turn, dispatcher: CollectingDispatcher) -> None:
+    """The widget shows its rating card; on Zalo and Messenger, five star buttons."""
+    ended_by = turn.rating or ""
+    if turn.message.context.channel in PUSH_CHANNELS:
+        buttons = [{"title": b.title, "payload": b.payload} for b in rating_buttons(ended_by)]
+        forms = address_forms(turn.state.addressee)
+        dispatcher.utter_message(response="utter_ask_rating", buttons=buttons, **forms)
+    else:
+        dispatcher.utter_message(json_message={RATING_KEY: {"ended_by": ended_by}})
 
 
 def _model_id(tracker: Tracker) -> str:

@@ -32,3 +32,15 @@ class ActionHandoff(NeedAction):
     def decide(self, bot: Assistant, state: State, reading: NeedReading, message: Message) -> Turn:
         """Queue the handoff for staff and answer the guest."""
         return bot.dialogue.on_handoff(state, reading, message)
+
+
+class ActionRate(NeedAction):
+    """Stars tapped on Zalo or Messenger after a goodbye or a thanks."""
+
+    def name(self) -> str:
+        """Action name used in domain.yml and the rules."""
+        return "action_rate"
+
+    def decide(self, bot: Assistant, state: State, reading: NeedReading, message: Message) -> Turn:
+        """Store the rating and thank the guest."""
+        return bot.dialogue.on_rating(state, message)

@@ -39,6 +39,7 @@ from bot.needs.log import (
     NeedOpened,
     NeedUpdated,
     QuestionAnswered,
+    RatingGiven,
     occurrence_key,
 )
 
@@ -89,6 +90,7 @@ SPOKEN_RESPONSES = (
     "utter_also_noted",
     "utter_anything_else",
     "utter_ask_feedback",
+    "utter_ask_rating",
     "utter_ask_which_need",
     "utter_emergency",
     "utter_fallback",
@@ -102,6 +104,7 @@ SPOKEN_RESPONSES = (
     "utter_nothing_available",
     "utter_offer_intro",
     "utter_out_of_scope",
+    "utter_rating_thanks",
     "utter_sorry_not_solved",
     "utter_welcome",
     *(request_response(intent) for intent in REQUEST_INTENTS),
@@ -174,6 +177,8 @@ class Message:
     intent: str = ""
     sub_goal: Optional[str] = None
     now: Optional[dt.datetime] = None  # aware; without it nothing is answered from the profile
+    # Values a button's payload carried besides the need and sub-goal ("stars": "4").
+    values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -192,6 +197,16 @@ class Turn:
 def choose_need_payload(need: str) -> str:
     """Button payload that picks a need."""
     return "/choose_need" + json.dumps({"need": need}, separators=(",", ":"))
+
+
+def rate_payload(stars: int, ended_by: str) -> str:
+    """Button payload of one star rating (Zalo and Messenger have no rating card)."""
+    return "/rate" + json.dumps({"stars": stars, "ended_by": ended_by}, separators=(",", ":"))
+
+
+def rating_buttons(ended_by: str) -> Tuple[Button, ...]:
+    """One button per star, one star first."""
+    return tuple(Button("★" * stars, rate_payload(stars, ended_by)) for stars in range(1, 6))
 
 
 def choose_sub_goal_payload(need: str, sub_goal: str) -> str:
@@ -271,6 +286,17 @@ class NeedDialogue:
             turn.rating = RATE_AFTER_THANKS
             return self._say(turn, "utter_welcome")
         return self._say(turn, "utter_noted")
+
+    def on_rating(self, state: State, message: Message) -> Turn:
+        """Stars tapped on a rating button: stored, and thanked (the state is unchanged)."""
+        turn = Turn(self._with_addressee(state, message), message)
+        stars, ended_by = message.values.get("stars", ""), message.values.get("ended_by")
+        if not stars.isdigit() or not 1 <= int(stars) <= 5:
+            return self._say(turn, "utter_noted")
+        ending = ended_by if ended_by in (RATE_AFTER_GOODBYE, RATE_AFTER_THANKS) else None
+        key = _key(message, "rating")
+        turn.records.append(RatingGiven(key, int(stars), message.context, ending))
+        return self._say(turn, "utter_rating_thanks")
 
     def on_handoff(self, state: State, reading: NeedReading, message: Message) -> Turn:
         """The guest asks for a person, at any point."""

@@ -102,7 +102,22 @@ class GuestSaid:
     context: Context
 
 
-LogRecord = Union[NeedOpened, NeedUpdated, HandoffRequested, QuestionAnswered, GuestSaid]
+@dataclass(frozen=True)
+class RatingGiven:
+    """The guest's 1–5 stars for a conversation that ended, tapped on Zalo or Messenger.
+
+    (The widget's rating card goes to the web app, with its optional comment.)
+    """
+
+    key: str
+    stars: int
+    context: Context
+    ended_by: Optional[str] = None
+
+
+LogRecord = Union[
+    NeedOpened, NeedUpdated, HandoffRequested, QuestionAnswered, GuestSaid, RatingGiven
+]
 
 
 class NeedLog(Protocol):

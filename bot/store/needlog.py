@@ -32,8 +32,9 @@ from bot.needs.log import (
     NeedOpened,
     NeedUpdated,
     QuestionAnswered,
+    RatingGiven,
 )
-from bot.store import handover
+from bot.store import handover, ratings
 from bot.store.db import insert_for
 from bot.store.masking import mask_personal_data
 from bot.store.models import Handoff, NeedOccurrence, QuestionAsked
@@ -173,6 +174,19 @@ def _apply_guest_said(connection: Connection, payload: Payload, at: datetime) ->
     handover.add_line(connection, payload["key"], conversation, handover.GUEST, payload["text"], at)
 
 
+def _apply_rating(connection: Connection, payload: Payload, at: datetime) -> None:
+    """Stars tapped on Zalo or Messenger (the widget's card goes through the web app)."""
+    context = payload["context"]
+    rating = ratings.GuestRating(
+        card=payload["key"],
+        stars=int(payload["stars"]),
+        ended_by=payload.get("ended_by"),
+        table=context.get("table"),
+        channel=context.get("channel") or None,
+    )
+    ratings.save(connection, context["conversation_key"], rating, at)
+
+
 def _apply_question(connection: Connection, payload: Payload, at: datetime) -> None:
     """A question answered from the business profile, counted by topic."""
     values = dict(topic=payload["topic"], outcome=payload["outcome"])
@@ -185,6 +199,7 @@ _APPLIERS: Dict[str, Callable[[Connection, Payload, datetime], None]] = {
     HandoffRequested.__name__: _apply_handoff,
     GuestSaid.__name__: _apply_guest_said,
     QuestionAnswered.__name__: _apply_question,
+    RatingGiven.__name__: _apply_rating,
 }
 
 

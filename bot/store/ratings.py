@@ -36,6 +36,7 @@ class GuestRating:
     comment: Optional[str] = None
     ended_by: Optional[str] = None
     table: Optional[str] = None
+    channel: Optional[str] = None  # else the need's (the widget's card does not say)
 
     def __post_init__(self) -> None:
         if not 1 <= self.stars <= 5:
@@ -45,29 +46,34 @@ class GuestRating:
 
 
 def rate(engine: Engine, conversation_key: str, rating: GuestRating, at: datetime) -> None:
-    """Store (or update) the rating of one card."""
+    """Store (or update) the rating of one card (the widget's, through the web app)."""
+    with engine.begin() as connection:
+        save(connection, conversation_key, rating, at)
+
+
+def save(connection: Connection, conversation_key: str, rating: GuestRating, at: datetime) -> None:
+    """Upsert the rating of one card in ``connection``'s transaction (also the need log's)."""
     key = hashlib.sha256(f"{conversation_key}|{rating.card}".encode()).hexdigest()
     comment = (rating.comment or "").strip()[:MAX_COMMENT] or None
-    with engine.begin() as connection:
-        need, channel, table = _latest_need(connection, conversation_key, at)
-        insert = insert_for(connection)(Rating).values(
-            key=key,
-            conversation_key=conversation_key,
-            created_at=at,
-            updated_at=at,
-            stars=rating.stars,
-            comment=comment,
-            ended_by=rating.ended_by,
-            need=need,
-            channel=channel,
-            table=rating.table or table,
+    need, channel, table = _latest_need(connection, conversation_key, at)
+    insert = insert_for(connection)(Rating).values(
+        key=key,
+        conversation_key=conversation_key,
+        created_at=at,
+        updated_at=at,
+        stars=rating.stars,
+        comment=comment,
+        ended_by=rating.ended_by,
+        need=need,
+        channel=rating.channel or channel,
+        table=rating.table or table,
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"stars": rating.stars, "comment": comment, "updated_at": at},
         )
-        connection.execute(
-            insert.on_conflict_do_update(
-                index_elements=["key"],
-                set_={"stars": rating.stars, "comment": comment, "updated_at": at},
-            )
-        )
+    )
 
 
 def _latest_need(

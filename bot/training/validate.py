@@ -51,7 +51,7 @@ NEED_ACTION = "action_understand_need"
 CONVERSATION_INTENTS = frozenset(
     {"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "ask_human", "out_of_scope"}
 ) | frozenset(REQUEST_INTENTS)
-BUTTON_INTENTS = frozenset({"choose_need", "choose_subgoal"})
+BUTTON_INTENTS = frozenset({"choose_need", "choose_subgoal", "rate"})
 # Rasa's action_default_fallback says utter_default.
 RASA_USED_RESPONSES = frozenset({"utter_default"})
 

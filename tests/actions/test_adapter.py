@@ -27,7 +27,7 @@ from actions.adapter import (
 )
 from actions.booking import FORM_SLOTS
 from actions.needs import ActionUnderstandNeed
-from actions.outcomes import ActionFeedback, ActionHandoff
+from actions.outcomes import ActionFeedback, ActionHandoff, ActionRate
 from bot.assistant import Assistant
 from bot.business import booking_talk as talk
 from bot.needs.dialogue import (
@@ -40,7 +40,14 @@ from bot.needs.dialogue import (
     State,
     Turn,
 )
-from bot.needs.log import Context, GuestSaid, HandoffRequested, LogRecord, NeedOpened
+from bot.needs.log import (
+    Context,
+    GuestSaid,
+    HandoffRequested,
+    LogRecord,
+    NeedOpened,
+    RatingGiven,
+)
 from bot.paths import ROOT
 
 FULL = State(
@@ -186,6 +193,32 @@ def test_the_end_of_a_conversation_asks_the_channel_for_a_rating():
     dispatcher = CollectingDispatcher()
     apply_turn(turn, dispatcher, State())
     assert dispatcher.messages[-1]["custom"] == {"rating": {"ended_by": "goodbye"}}
+
+
+def test_on_zalo_and_messenger_the_rating_is_five_star_buttons():
+    turn = _turn(State(addressee="chị"), [Reply(response="utter_goodbye")])
+    turn.message = Message("chào em", Context("conv", "m", channel="zalo"))
+    turn.rating = "goodbye"
+    dispatcher = CollectingDispatcher()
+    apply_turn(turn, dispatcher, State())
+    asked = dispatcher.messages[-1]
+    assert (asked["response"], asked["Kh"]) == ("utter_ask_rating", "Chị")
+    assert [b["title"] for b in asked["buttons"]] == ["★", "★★", "★★★", "★★★★", "★★★★★"]
+    assert asked["buttons"][3]["payload"] == '/rate{"stars":4,"ended_by":"goodbye"}'
+
+
+def test_a_tapped_star_is_logged_with_its_channel():
+    bot = Assistant(ListLog())
+    state = tracker({}, '/rate{"stars":4,"ended_by":"goodbye"}', "rate")
+    state.latest_message["entities"] = [
+        {"entity": "stars", "value": 4},
+        {"entity": "ended_by", "value": "goodbye"},
+    ]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionRate(bot).run(dispatcher, state, {}))
+    [rated] = bot.need_log.records
+    assert isinstance(rated, RatingGiven) and (rated.stars, rated.ended_by) == (4, "goodbye")
+    assert dispatcher.messages[0]["response"] == "utter_rating_thanks"
 
 
 # --- the actions over a real assistant ------------------------------------------------------

@@ -78,6 +78,21 @@ def test_a_signed_event_is_answered_with_zalo_buttons_and_a_tap_comes_back(
     assert all(sender not in json.dumps(row, default=str) for row in rows)  # hashed, never raw
 
 
+def test_a_goodbye_on_zalo_offers_star_buttons_and_a_tap_is_a_rating(channel_stack, fake_platform):
+    sender, msg_id = guest(), uuid.uuid4().hex
+    assert post_zalo(channel_stack.rasa_url, zalo_event(sender, "tạm biệt em nhé", msg_id)).ok
+    [reply] = fake_platform.wait_for(to_zalo_message(msg_id))
+    buttons = reply.body["message"]["attachment"]["payload"]["buttons"]
+    assert [b["title"] for b in buttons] == ["★", "★★", "★★★", "★★★★", "★★★★★"]
+
+    tap_id = uuid.uuid4().hex
+    assert post_zalo(channel_stack.rasa_url, zalo_event(sender, buttons[3]["payload"], tap_id)).ok
+    [thanks] = fake_platform.wait_for(to_zalo_message(tap_id))
+    assert "cảm ơn" in thanks.body["message"]["text"]
+    [rating] = wait_rows(channel_stack, "ratings", lambda r: r["stars"] == 4)
+    assert (rating["channel"], rating["ended_by"]) == ("zalo", "goodbye")
+
+
 @pytest.mark.parametrize(
     "case", ["unsigned", "wrong secret", "tampered body", "stale", "other app"]
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Tuple
 
 import pytest
@@ -20,9 +21,10 @@ from bot.needs.dialogue import (
     NeedDialogue,
     State,
     Turn,
+    rating_buttons,
 )
 from bot.needs.inference import NeedInference, NeedReading
-from bot.needs.log import Context, HandoffRequested, NeedOpened, NeedUpdated
+from bot.needs.log import Context, HandoffRequested, NeedOpened, NeedUpdated, RatingGiven
 
 
 @pytest.fixture(scope="module")
@@ -366,3 +368,19 @@ def test_an_answer_to_the_question_wins_over_a_request_intent(guest: Guest) -> N
     guest.says("em có sạc không", "phone_power", [("charger", "sạc")])
     turn = guest.says("chỉ cần gọi nhanh thôi", "chitchat")
     assert any("mượn điện thoại" in text for text in texts(turn))
+
+
+def test_stars_tapped_on_a_rating_button_are_recorded_and_thanked(guest: Guest) -> None:
+    guest.says("wifi pass la gi", "internet_access", [("wifi_password", "pass")])
+    before = guest.state
+    [*_, last] = rating_buttons("goodbye")
+    assert (last.title, last.payload) == ("★★★★★", '/rate{"stars":5,"ended_by":"goodbye"}')
+    tapped = replace(
+        guest._message(last.payload, "rate"), values={"stars": "5", "ended_by": "goodbye"}
+    )
+    turn = guest.dialogue.on_rating(guest.state, tapped)
+    assert texts(turn) == ["utter_rating_thanks"] and turn.state == before
+    [rated] = turn.records
+    assert isinstance(rated, RatingGiven) and (rated.stars, rated.ended_by) == (5, "goodbye")
+    odd = replace(tapped, values={"stars": "9"})
+    assert guest.dialogue.on_rating(guest.state, odd).records == []

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from store_helpers import context, handoffs, occurrences
 
-from bot.needs.log import GuestSaid, HandoffRequested, NeedOpened
+from bot.needs.log import GuestSaid, HandoffRequested, NeedOpened, RatingGiven
 from bot.store import handover, ratings
 from bot.store.migrate import upgrade
 from bot.store.models import Rating, Wait
@@ -185,3 +185,16 @@ def test_the_transcript_starts_with_what_was_said_before_the_escalation(db: Engi
         ("guest", "cho mình gặp nhân viên"),
     ]
     assert handover.guest_view(db, context("a").conversation_key, 0).lines == ()  # staff only
+
+
+def test_stars_tapped_on_zalo_reach_the_ratings_through_the_need_log(db: Engine) -> None:
+    where = replace(context("z", "m1"), channel="zalo")
+    write(db, NeedOpened("k1", "internet_access", "wifi pass là gì", where), at=T0)
+    tapped = RatingGiven("z-rating", 5, replace(where, message_id="m2"), "goodbye")
+    write(db, tapped, at=T0 + timedelta(minutes=2))
+    write(db, tapped, at=T0 + timedelta(minutes=2))  # replayed by the outbox: still one
+    with db.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(select(Rating))]
+    assert [(r["stars"], r["need"], r["channel"], r["ended_by"]) for r in rows] == [
+        (5, "internet_access", "zalo", "goodbye")
+    ]
