@@ -47,9 +47,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Migrate, train if stale, start Rasa, the action server and the web app."""
-    from bot.serve import run
+    from bot.serve import Ports, run
 
-    return run(train=not args.no_train)
+    ports = Ports(args.rasa_port, args.actions_port, args.web_port)
+    model = Path(args.model) if args.model else None
+    endpoints = Path(args.endpoints) if args.endpoints else None
+    return run(train=not args.no_train, ports=ports, model=model, endpoints=endpoints)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -160,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start Rasa :5005, actions :5055 and the web app :8000")
     run.add_argument("--no-train", action="store_true", help="use the newest model as it is")
+    run.add_argument("--rasa-port", type=int, default=5005)
+    run.add_argument("--actions-port", type=int, default=5055)
+    run.add_argument("--web-port", type=int, default=8000)
+    run.add_argument("--model", help=f"model archive (default: newest in {MODELS_DIR})")
+    run.add_argument("--endpoints", help="Rasa endpoints file (default: endpoints.yml)")
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--url", help="database URL (default: DATABASE_URL)")

@@ -1,11 +1,14 @@
-"""The Rasa server starts with its performance settings; the environment still wins."""
+"""The supervisor stays small; the Rasa server starts with its performance settings."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
-from bot.serve import RASA_SERVER_ENV, Service, services, start
+from bot import environment
+from bot.serve import RASA_SERVER_ENV, Service, run_step, services, start
 
 PRINT_ENV = "import os; print(os.environ['TF_INTRA_OP_PARALLELISM_THREADS'])"
 
@@ -27,3 +30,25 @@ def _printed(tmp_path: Path, env: dict) -> str:
 def test_defaults_apply_and_the_environment_overrides_them(tmp_path: Path) -> None:
     assert _printed(tmp_path, {"PATH": "/usr/bin"}) == "1"
     assert _printed(tmp_path, {"TF_INTRA_OP_PARALLELISM_THREADS": "2"}) == "2"
+
+
+# What checking, training and migrating load; the supervisor must never hold them.
+HEAVY = ("rasa", "rasa_sdk", "tensorflow", "sqlalchemy", "alembic", "spacy", "underthesea")
+HEAVY += ("sklearn", "numpy", "fastapi", "uvicorn", "pydantic")
+
+
+def test_the_supervisor_imports_nothing_heavy() -> None:
+    """``python -m bot run`` stays ~20 MB: the heavy work runs in children that exit."""
+    code = (
+        "import sys, bot.cli, bot.serve; bot.cli.build_parser().parse_args(['run']); "
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ""
+
+
+def test_a_failing_step_stops_the_start_with_its_code(capsys) -> None:
+    assert not run_step("no-such-command", environment.with_defaults(os.environ, extra={}))
+    assert "`python -m bot no-such-command` failed with code 2" in capsys.readouterr().out
