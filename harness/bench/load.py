@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import requests
 
@@ -83,6 +83,13 @@ class LoadResult:
         """Answered turns per second of wall time."""
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
+    def absorb(self, other: "LoadResult") -> None:
+        """Add another run of the same kind to this one (latencies, errors, time)."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+        self.failed.update(other.failed)
+
     @property
     def mean_ms(self) -> float:
         """Mean latency in milliseconds."""
@@ -124,11 +131,25 @@ def run_load(rasa_url: str, script: Script, conversations: int, clients: int) ->
     return result
 
 
-def measure(
-    rasa_url: str, script: Script, warmup: int = 3, single: int = 10, concurrent: int = 50
-) -> Tuple[LoadResult, LoadResult]:
-    """Warm up, then one client (``single`` conversations) and ``concurrent`` at once."""
-    run_load(rasa_url, script, warmup, 1)
-    one = run_load(rasa_url, script, single, 1)
-    many = run_load(rasa_url, script, concurrent, concurrent)
-    return one, many
+def compare(
+    targets: Mapping[str, Tuple[str, Script]],
+    rounds: int = 3,
+    warmup: int = 3,
+    single: int = 10,
+    concurrent: int = 50,
+) -> Dict[str, Tuple[LoadResult, LoadResult]]:
+    """Per bot (name -> Rasa URL, script): one client and ``concurrent`` at once, pooled.
+
+    Each bot is warmed up, then the bots take turns, ``rounds`` times: one client
+    (``single`` conversations), then ``concurrent`` conversations at once. On a
+    machine shared with other work, taking turns spreads its changing load over
+    every bot alike, where one bot measured after the other met another load.
+    """
+    for url, script in targets.values():
+        run_load(url, script, warmup, 1)
+    pooled = {name: (LoadResult(1), LoadResult(concurrent)) for name in targets}
+    for _ in range(rounds):
+        for index, (conversations, clients) in enumerate(((single, 1), (concurrent, concurrent))):
+            for name, (url, script) in targets.items():
+                pooled[name][index].absorb(run_load(url, script, conversations, clients))
+    return pooled

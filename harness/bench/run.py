@@ -25,15 +25,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from bot import environment
 from bot.paths import ROOT
-from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure
+from bot.serve import Service, start, stop
+from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, compare
 from harness.bench.memory import TOTAL, stack_rss
+from harness.stack import Supervised, free_port, start_supervised, stop_supervised, wait_for
 
 STOCK_CONFIG = Path(__file__).with_name("stock_config.yml")
 
@@ -48,7 +51,7 @@ class Figures:
     model_mb: Dict[str, float] = field(default_factory=dict)
     accuracy: Dict[str, Dict[str, Tuple[int, float, float]]] = field(default_factory=dict)
     bench_nlu: Optional[str] = None
-    load_average: List[str] = field(default_factory=list)  # before each load run
+    load_average: List[str] = field(default_factory=list)  # before and after the load runs
 
 
 def load_average() -> str:
@@ -110,23 +113,19 @@ def _accuracy(ours: Path, stock: Path, figures: Figures) -> None:
     figures.accuracy["stock"] = evaluate(stock).by_style()
 
 
-def _our_load(work: Path, model: Path, figures: Figures) -> None:
-    from harness.stack import start_supervised, stop_supervised
-
+@contextmanager
+def _our_stack(work: Path, model: Path) -> Iterator[Supervised]:
+    """Ours as `make run` starts it: the supervisor and its three services."""
     stack = start_supervised(work / "ours-stack", model)
     try:
-        figures.load_average.append(f"ours {load_average()}")
-        figures.load["ours"] = measure(stack.rasa_url, OUR_SCRIPT)
-        figures.rss_mb["ours"] = stack_rss(stack.pids, own_only=("supervisor",))
+        yield stack
     finally:
         stop_supervised(stack)
 
 
-def _stock_load(work: Path, figures: Figures) -> None:
+@contextmanager
+def _stock_stack(work: Path, figures: Figures) -> Iterator[Tuple[str, Dict[str, int]]]:
     """`rasa init`'s bot as it comes: its Rasa server and its (empty) action server."""
-    from bot.serve import Service, start, stop
-    from harness.stack import free_port, wait_for
-
     project = work / "stock-bot"
     project.mkdir(parents=True)  # rasa init wants an existing directory
     rasa = str(Path(sys.executable).parent / "rasa")
@@ -151,13 +150,23 @@ def _stock_load(work: Path, figures: Figures) -> None:
     try:
         wait_for(f"http://127.0.0.1:{actions_port}/health", 300, processes["actions"])
         wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", 300, processes["rasa"])
-        figures.load_average.append(f"stock {load_average()}")
-        figures.load["stock"] = measure(f"http://127.0.0.1:{port}", STOCK_SCRIPT)
-        figures.rss_mb["stock"] = stack_rss({n: p.pid for n, p in processes.items()})
+        yield f"http://127.0.0.1:{port}", {n: p.pid for n, p in processes.items()}
     finally:
         stop(processes)
         for log in logs.values():
             log.close()
+
+
+def _load(work: Path, model: Path, figures: Figures, rounds: int = 3) -> None:
+    """Both stacks up at once, measured taking turns; then their memory."""
+    with _our_stack(work, model) as ours, _stock_stack(work, figures) as (stock_url, stock):
+        figures.load_average.append(load_average())
+        figures.load = compare(
+            {"ours": (ours.rasa_url, OUR_SCRIPT), "stock": (stock_url, STOCK_SCRIPT)}, rounds
+        )
+        figures.load_average.append(load_average())
+        figures.rss_mb["ours"] = stack_rss(ours.pids, own_only=("supervisor",))
+        figures.rss_mb["stock"] = stack_rss(stock)
 
 
 def _bench_nlu(work: Path, figures: Figures) -> None:
@@ -176,7 +185,9 @@ def markdown(figures: Figures, command: str) -> str:
         f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
         f"- command: `{command}`",
-        f"- load average (1, 5, 15 min) while measuring: {', '.join(figures.load_average)}",
+        "- load average (1, 5, 15 min) before and after the load runs: "
+        + " → ".join(figures.load_average)
+        + " (2 cores, shared with other work)",
         "",
         "## Turn latency through the REST channel (warm)",
         "",
@@ -184,6 +195,8 @@ def markdown(figures: Figures, command: str) -> str:
         "the bot's replies. Ours: 12 Vietnamese turns per conversation (needs, buttons, "
         "answers, questions about the restaurant, a booking and a booking-form turn; "
         "`harness/bench/load.py`); stock: `rasa init`'s moodbot with 10 English turns. "
+        "Both stacks run at once and are measured taking turns, 3 rounds of 1 client "
+        "(10 conversations) then 50 concurrent, pooled (`harness/bench/load.py:compare`). "
         "Both Rasa servers "
         "run with the settings of `bot/environment.py` (`RASA_SERVER_DEFAULTS`: one TensorFlow "
         "thread per op pool).",
@@ -296,8 +309,7 @@ def main(
         else:
             ours, stock = _train(work, figures)
             _accuracy(ours, stock, figures)
-        _our_load(work, ours, figures)
-        _stock_load(work, figures)
+        _load(work, ours, figures)
         if not (skip_scale or load_only):
             _bench_nlu(work, figures)
     finally:

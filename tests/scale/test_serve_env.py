@@ -37,16 +37,27 @@ HEAVY = ("rasa", "rasa_sdk", "tensorflow", "sqlalchemy", "alembic", "spacy", "un
 HEAVY += ("sklearn", "numpy", "fastapi", "uvicorn", "pydantic")
 
 
+def _heavy_after(imports: str, heavy: tuple) -> str:
+    """Which of ``heavy`` a fresh interpreter holds after running ``imports``."""
+    code = f"import sys; {imports}; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip()
+
+
 def test_the_supervisor_imports_nothing_heavy() -> None:
     """``python -m bot run`` stays ~20 MB: the heavy work runs in children that exit."""
-    code = (
-        "import sys, bot.cli, bot.serve; bot.cli.build_parser().parse_args(['run']); "
-        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == ""
+    imports = "import bot.cli, bot.serve; bot.cli.build_parser().parse_args(['run'])"
+    assert _heavy_after(imports, HEAVY) == ""
+
+
+def test_the_action_server_runs_on_the_sdk_without_rasa(tmp_path: Path) -> None:
+    """``python -m actions`` (not ``rasa run actions``): no Rasa, TensorFlow or spaCy."""
+    actions = next(s for s in services(model=tmp_path / "m.tar.gz") if s.name == "actions")
+    assert actions.command[1:3] == ["-m", "actions"]
+    imports = "import actions.__main__, actions.needs, actions.outcomes, actions.booking"
+    assert _heavy_after(imports, ("rasa", "tensorflow", "spacy", "jax")) == ""
 
 
 def test_a_failing_step_stops_the_start_with_its_code(capsys) -> None:
