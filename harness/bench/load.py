@@ -37,21 +37,23 @@ OUR_SCRIPT: Script = (
     "tối mai còn bàn cho 4 người không em",
     "7h",
 )
-# Ten turns for `rasa init`'s moodbot, in its own (English) domain: its stories
-# (sad path 2 first, then the happy path and sad path 1) and its rules, each turn
-# with a reply. The earlier order had "no" after a first goodbye, where the
-# moodbot's policies answer nothing (10 errors in 100 turns): no clean baseline.
+# Ten turns for `rasa init`'s moodbot, in its own (English) domain, each with a
+# reply whatever its training drew: its sad path 2 from the start of the
+# conversation, then its two "anytime" rules, in its own training phrases.
+# After a first goodbye, its stories say nothing and the reply depends on how
+# TED happened to train: the earlier scripts (happy path and sad path 1 after a
+# goodbye) lost 10-20 % of their turns in one training and none in another.
 STOCK_SCRIPT: Script = (
     "hello",
     "I am sad",
     "no",
     "are you a bot?",
-    "hi there",
-    "I am great",
-    "good morning",
-    "I don't feel very well",
-    "yes",
     "bye",
+    "are you a human?",
+    "goodbye",
+    "am I talking to a bot?",
+    "see you later",
+    "am I talking to a human?",
 )
 
 
