@@ -47,9 +47,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Migrate, train if stale, start Rasa, the action server and the web app."""
-    from bot.serve import run
+    from bot.serve import Ports, run
 
-    return run(train=not args.no_train)
+    given = {"rasa": args.rasa_port, "actions": args.actions_port, "web": args.web_port}
+    ports = Ports(**{name: port for name, port in given.items() if port is not None})
+    model = Path(args.model) if args.model else None
+    endpoints = Path(args.endpoints) if args.endpoints else None
+    return run(train=not args.no_train, ports=ports, model=model, endpoints=endpoints)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -169,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start Rasa :5005, actions :5055 and the web app :8000")
     run.add_argument("--no-train", action="store_true", help="use the newest model as it is")
+    for name, port in (("rasa", 5005), ("actions", 5055), ("web", 8000)):
+        run.add_argument(f"--{name}-port", type=int, help=f"default {port} (SPEC)")
+    run.add_argument("--model", help=f"model archive (default: newest in {MODELS_DIR})")
+    run.add_argument("--endpoints", help="default endpoints.yml (actions on :5055)")
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--url", help="database URL (default: DATABASE_URL)")

@@ -1,6 +1,10 @@
 """``make run``: migrate, train if stale, start Rasa, the action server and the web app.
 
 The three processes run side by side; Ctrl-C (or one of them dying) stops all.
+This supervisor stays small (a plain Python process, ~20 MB): migrating and
+checking or training the model import SQLAlchemy, Rasa and TensorFlow, so they
+run in child processes (``python -m bot migrate`` / ``train``) that exit before
+the services start. ``tests/scale/test_serve_env.py`` keeps its imports light.
 """
 
 from __future__ import annotations
@@ -67,18 +71,8 @@ def services(
     ]
     rasa += ["--cors", *origins]  # one flag, many values (a repeated flag keeps the last)
     return [
-        Service(
-            "actions",
-            [
-                *rasa_cli,
-                "run",
-                "actions",
-                "--port",
-                str(actions_port),
-                "--actions",
-                "actions",
-            ],
-        ),
+        # the Rasa SDK alone: `rasa run actions` would load Rasa's CLI (+55 MB) first
+        Service("actions", [sys.executable, "-m", "actions", "--port", str(actions_port)]),
         Service("rasa", rasa, RASA_SERVER_ENV),
         Service(
             "web",
@@ -106,29 +100,51 @@ def ensure_staff_token(env: Dict[str, str]) -> str:
     return token
 
 
-# What answers 200 once each service is ready (Rasa: once the model is loaded).
-READY_PATHS = {
-    "actions": (ACTIONS_PORT, "/health"),
-    "web": (WEB_PORT, "/healthz"),
-    "rasa": (RASA_PORT, "/webhooks/rest/"),
-}
+@dataclass(frozen=True)
+class Ports:
+    """Where the three services listen (SPEC: 5005, 5055, 8000)."""
+
+    rasa: int = RASA_PORT
+    actions: int = ACTIONS_PORT
+    web: int = WEB_PORT
+
+    def ready_paths(self) -> Dict[str, Tuple[int, str]]:
+        """What answers 200 once each service is ready (Rasa: once the model is loaded)."""
+        return {
+            "actions": (self.actions, "/health"),
+            "web": (self.web, "/healthz"),
+            "rasa": (self.rasa, "/webhooks/rest/"),
+        }
 
 
-def run(train: bool = True) -> int:
+def run(
+    train: bool = True,
+    ports: Optional[Ports] = None,
+    model: Optional[Path] = None,
+    endpoints: Optional[Path] = None,
+) -> int:
     """Prepare everything, start the services, say when they are ready, supervise them."""
-    from bot.store.migrate import upgrade
-
+    ports = ports or Ports()
     env = environment.with_defaults(os.environ, extra={})
     token = ensure_staff_token(env)
     print("==> Database migrations", flush=True)
-    upgrade()
+    if not run_step("migrate", env):
+        return 1
     if train:
         print("==> Training (only what changed)", flush=True)
-        _train()
+        if not run_step("train", env):
+            return 1
     print("==> Starting the action server, Rasa (loading the model) and the web app", flush=True)
-    processes = start(services(), env)
+    to_start = services(
+        rasa_port=ports.rasa,
+        actions_port=ports.actions,
+        web_port=ports.web,
+        model=model,
+        endpoints=endpoints or ROOT / "endpoints.yml",
+    )
+    processes = start(to_start, env)
     try:
-        ready = wait_until_ready(processes, READY_PATHS)
+        ready = wait_until_ready(processes, ports.ready_paths())
     except KeyboardInterrupt:
         ready = False
     if not ready:
@@ -136,24 +152,26 @@ def run(train: bool = True) -> int:
         return 1
     print(
         f"\n  Hiểu Ý is ready:\n"
-        f"    chat widget demo   http://localhost:{WEB_PORT}/\n"
-        f"    staff report       http://localhost:{WEB_PORT}/report?token={token}\n"
-        f"    Rasa REST channel  http://localhost:{RASA_PORT}/webhooks/rest/webhook\n"
-        f"    action server      http://localhost:{ACTIONS_PORT}/webhook\n"
+        f"    chat widget demo   http://localhost:{ports.web}/\n"
+        f"    staff report       http://localhost:{ports.web}/report?token={token}\n"
+        f"    Rasa REST channel  http://localhost:{ports.rasa}/webhooks/rest/webhook\n"
+        f"    action server      http://localhost:{ports.actions}/webhook\n"
         f"  Ctrl-C stops everything.\n",
         flush=True,
     )
     return supervise(processes)
 
 
-def _train() -> None:
-    """Train what changed, showing Rasa's progress and which components retrained."""
-    from bot.rasa.model import train as train_model
-    from bot.training.progress import show_training_progress
+def run_step(command: str, env: Mapping[str, str]) -> bool:
+    """Run ``python -m bot <command>`` in a child process that exits; False if it failed.
 
-    components = show_training_progress()
-    result = train_model()
-    print(f"    {components.summary(result.model, result.seconds)}", flush=True)
+    What the step imports (SQLAlchemy, Rasa, TensorFlow) leaves with the child,
+    so the supervisor stays small while it watches the services for hours.
+    """
+    step = subprocess.run([sys.executable, "-m", "bot", command], cwd=ROOT, env=dict(env))
+    if step.returncode != 0:
+        print(f"!! `python -m bot {command}` failed with code {step.returncode}", flush=True)
+    return step.returncode == 0
 
 
 def wait_until_ready(
@@ -190,6 +208,7 @@ def start(
     to_start: Sequence[Service],
     env: Dict[str, str],
     logs: Optional[Dict[str, IO[bytes]]] = None,
+    cwd: Path = ROOT,
 ) -> Dict[str, subprocess.Popen]:
     """Start the services in their own process groups (output to ``logs`` if given)."""
     processes = {}
@@ -197,7 +216,7 @@ def start(
         output = (logs or {}).get(service.name)
         processes[service.name] = subprocess.Popen(
             service.command,
-            cwd=ROOT,
+            cwd=cwd,
             env={**service.env_defaults, **env},
             start_new_session=True,
             stdout=output,

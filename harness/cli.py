@@ -45,7 +45,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmarks vs stock Rasa; writes BENCHMARKS.md."""
     from harness.bench.run import main
 
-    print(main(skip_scale=args.skip_scale))
+    print(main(skip_scale=args.skip_scale, load_only=args.load_only))
     return 0
 
 
@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmarks vs stock Rasa -> BENCHMARKS.md")
     bench.add_argument("--skip-scale", action="store_true", help="skip bench-nlu at scale")
+    bench.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only latency, throughput and memory with the newest model; print, do not write",
+    )
 
     soak = commands.add_parser("soak", help="load + faults for N minutes on PostgreSQL (+ Redis)")
     soak.add_argument("--minutes", type=float, default=5, help="how long (default 5)")

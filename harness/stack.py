@@ -9,14 +9,19 @@ and the web app with :mod:`bot.serve`'s commands, and waits until they answer.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
+
+from bot.paths import ROOT
+from harness.bench.memory import command_line, services_of
 
 STAFF_TOKEN = "test-staff-token-0123456789"
 
@@ -85,10 +90,7 @@ def start_stack(
     workdir.mkdir(parents=True, exist_ok=True)
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     env = _stack_env(workdir, rasa_port, actions_port, web_port, extra_env or {})
-    if endpoints is None:
-        endpoints = workdir / "endpoints.yml"
-        action_url = f"http://127.0.0.1:{actions_port}/webhook"
-        endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
+    endpoints = endpoints or _endpoints(workdir, actions_port)
     upgrade(env["DATABASE_URL"])
     commands = services(
         rasa_port=rasa_port,
@@ -113,6 +115,14 @@ def start_stack(
     )
     _wait_ready(stack, workdir, list(logs))
     return stack
+
+
+def _endpoints(workdir: Path, actions_port: int) -> Path:
+    """An endpoints file pointing at the action server on ``actions_port``."""
+    endpoints = workdir / "endpoints.yml"
+    action_url = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
+    return endpoints
 
 
 def _stack_env(
@@ -166,3 +176,51 @@ def stop_stack(stack: Stack) -> None:
     from bot.serve import stop
 
     stop(stack.processes)
+
+
+@dataclass
+class Supervised:
+    """``python -m bot run`` on free ports: the supervisor process and its services' pids."""
+
+    rasa_url: str
+    supervisor: subprocess.Popen
+    pids: Dict[str, int]
+
+
+def start_supervised(workdir: Path, model: Path, timeout: float = 300) -> Supervised:
+    """Start the stack exactly as ``make run`` does (the supervisor migrates), on free ports."""
+    from bot.serve import services
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
+    env = _stack_env(workdir, ports["rasa"], ports["actions"], ports["web"], {})
+    endpoints = _endpoints(workdir, ports["actions"])
+    command = [sys.executable, "-m", "bot", "run", "--no-train", "--model", str(model)]
+    command += ["--endpoints", str(endpoints)]
+    command += [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
+    with open(workdir / "supervisor.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    rasa_url = f"http://127.0.0.1:{ports['rasa']}"
+    try:
+        wait_for(f"http://127.0.0.1:{ports['web']}/healthz", timeout, process)
+        wait_for(f"http://127.0.0.1:{ports['actions']}/health", timeout, process)
+        _wait_model_loaded(rasa_url, timeout)
+    except Exception:
+        stop_supervised(Supervised(rasa_url, process, {}))
+        print((workdir / "supervisor.log").read_text(errors="replace")[-3000:])
+        raise
+    starts = {s.name: s.command[:3] for s in services(model=model)}
+    pids = {"supervisor": process.pid, **services_of(process.pid, starts)}
+    return Supervised(rasa_url, process, pids)
+
+
+def stop_supervised(stack: Supervised, timeout: float = 30) -> None:
+    """Stop the supervisor as Ctrl-C would (it stops its services); kill what is left."""
+    stack.supervisor.send_signal(signal.SIGINT)
+    try:
+        stack.supervisor.wait(timeout)
+    except subprocess.TimeoutExpired:
+        stack.supervisor.kill()
+    for name, pid in stack.pids.items():
+        if name != "supervisor" and command_line(pid):
+            os.killpg(pid, signal.SIGKILL)  # a service the supervisor failed to stop

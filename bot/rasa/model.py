@@ -99,12 +99,18 @@ def latest_model(models_dir: Path = MODELS_DIR, required: bool = True) -> Option
 
 
 def import_rasa() -> None:
-    """Get ready to import Rasa with the known third-party warnings ignored.
+    """Get ready to import Rasa with the known third-party warnings ignored, without JAX.
 
     Importing ``sanic.app`` (Rasa's web server) puts "once" for every
     ``DeprecationWarning`` in front of all filters; imported first, with ours
     put in front of it afterwards (:mod:`bot.environment`), ours win.
+
+    TensorFlow 2.12 depends on JAX, and its TFLite converter imports it when
+    TensorFlow is imported (it copes with an ``ImportError``). Nothing here
+    converts to TFLite; JAX and jaxlib cost every Rasa process ~65 MB resident
+    (measured for issue #17), so they are never loaded.
     """
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]  # "import jax" fails
     import sanic.app  # noqa: F401
 
     environment.apply()

@@ -7,8 +7,13 @@ Prints a table and writes ``BENCHMARKS.md`` (figures, machine, date, command):
    10 turns, errors counted — and the same for a stock ``rasa init`` bot;
 2. held-out NLU accuracy per writing style, our pipeline vs the stock one
    (WhitespaceTokenizer + CountVectorsFeaturizer + DIET; same data and seed);
-3. training time (full and NLU only), model size, Rasa server RSS after warm-up;
-4. ``bench-nlu`` on a synthetic PhoATIS-sized dataset (training time at scale).
+3. resident memory after warm-up of every process of each stack and their sum
+   (ours started by the real supervisor, ``python -m bot run``);
+4. training time (full and NLU only), model size;
+5. ``bench-nlu`` on a synthetic PhoATIS-sized dataset (training time at scale).
+
+``--load-only`` measures 1 and 3 with the newest model in ``models/`` and
+prints them without writing ``BENCHMARKS.md`` (minutes instead of half an hour).
 """
 
 from __future__ import annotations
@@ -20,14 +25,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from bot import environment
 from bot.paths import ROOT
-from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, measure, rss_megabytes
+from bot.serve import Service, start, stop
+from harness.bench.load import OUR_SCRIPT, STOCK_SCRIPT, LoadResult, compare
+from harness.bench.memory import TOTAL, stack_rss
+from harness.stack import Supervised, free_port, start_supervised, stop_supervised, wait_for
 
 STOCK_CONFIG = Path(__file__).with_name("stock_config.yml")
 
@@ -37,11 +46,21 @@ class Figures:
     """Everything one bench run measured."""
 
     load: Dict[str, Tuple[LoadResult, LoadResult]] = field(default_factory=dict)
-    rss_mb: Dict[str, float] = field(default_factory=dict)
+    rss_mb: Dict[str, Dict[str, float]] = field(default_factory=dict)  # bot -> process -> MB
     train_seconds: Dict[str, float] = field(default_factory=dict)
     model_mb: Dict[str, float] = field(default_factory=dict)
     accuracy: Dict[str, Dict[str, Tuple[int, float, float]]] = field(default_factory=dict)
     bench_nlu: Optional[str] = None
+    load_average: List[str] = field(default_factory=list)  # before and after the load runs
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 min): other work shares these cores."""
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as handle:
+            return " ".join(handle.read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def machine() -> str:
@@ -94,20 +113,19 @@ def _accuracy(ours: Path, stock: Path, figures: Figures) -> None:
     figures.accuracy["stock"] = evaluate(stock).by_style()
 
 
-def _our_load(work: Path, model: Path, figures: Figures) -> None:
-    from harness.stack import start_stack, stop_stack
-
-    stack = start_stack(work / "ours-stack", model)
+@contextmanager
+def _our_stack(work: Path, model: Path) -> Iterator[Supervised]:
+    """Ours as `make run` starts it: the supervisor and its three services."""
+    stack = start_supervised(work / "ours-stack", model)
     try:
-        figures.load["ours"] = measure(stack.rasa_url, OUR_SCRIPT)
-        figures.rss_mb["ours"] = rss_megabytes(stack.processes["rasa"].pid)
+        yield stack
     finally:
-        stop_stack(stack)
+        stop_supervised(stack)
 
 
-def _stock_load(work: Path, figures: Figures) -> None:
-    from harness.stack import free_port, wait_for
-
+@contextmanager
+def _stock_stack(work: Path, figures: Figures) -> Iterator[Tuple[str, Dict[str, int]]]:
+    """`rasa init`'s bot as it comes: its Rasa server and its (empty) action server."""
     project = work / "stock-bot"
     project.mkdir(parents=True)  # rasa init wants an existing directory
     rasa = str(Path(sys.executable).parent / "rasa")
@@ -121,24 +139,34 @@ def _stock_load(work: Path, figures: Figures) -> None:
     figures.train_seconds["stock `rasa init` bot, full"] = time.perf_counter() - started
     model = next((project / "models").glob("*.tar.gz"))
     figures.model_mb["stock `rasa init` bot"] = model.stat().st_size / 2**20
-    port = free_port()
-    log = open(work / "stock-rasa.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [rasa, "run", "--port", str(port), "--model", str(model)],
-        cwd=project,
-        env=environment.with_defaults(os.environ),  # the same server settings as ours
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    port, actions_port = free_port(), free_port()
+    stock = [
+        Service("rasa", [rasa, "run", "--port", str(port), "--model", str(model)]),
+        Service("actions", [rasa, "run", "actions", "--port", str(actions_port)]),
+    ]
+    logs = {s.name: open(work / f"stock-{s.name}.log", "wb") for s in stock}  # noqa: SIM115
+    # the same server settings as ours (bot/environment.py)
+    processes = start(stock, environment.with_defaults(os.environ), logs, cwd=project)
     try:
-        wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", 300, process)
-        figures.load["stock"] = measure(f"http://127.0.0.1:{port}", STOCK_SCRIPT)
-        figures.rss_mb["stock"] = rss_megabytes(process.pid)
+        wait_for(f"http://127.0.0.1:{actions_port}/health", 300, processes["actions"])
+        wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", 300, processes["rasa"])
+        yield f"http://127.0.0.1:{port}", {n: p.pid for n, p in processes.items()}
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(30)
-        log.close()
+        stop(processes)
+        for log in logs.values():
+            log.close()
+
+
+def _load(work: Path, model: Path, figures: Figures, rounds: int = 3) -> None:
+    """Both stacks up at once, measured taking turns; then their memory."""
+    with _our_stack(work, model) as ours, _stock_stack(work, figures) as (stock_url, stock):
+        figures.load_average.append(load_average())
+        figures.load = compare(
+            {"ours": (ours.rasa_url, OUR_SCRIPT), "stock": (stock_url, STOCK_SCRIPT)}, rounds
+        )
+        figures.load_average.append(load_average())
+        figures.rss_mb["ours"] = stack_rss(ours.pids, own_only=("supervisor",))
+        figures.rss_mb["stock"] = stack_rss(stock)
 
 
 def _bench_nlu(work: Path, figures: Figures) -> None:
@@ -157,12 +185,19 @@ def markdown(figures: Figures, command: str) -> str:
         f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
         f"- command: `{command}`",
+        "- load average (1, 5, 15 min) before and after the load runs: "
+        + " → ".join(figures.load_average)
+        + " (2 cores, shared with other work)",
         "",
         "## Turn latency through the REST channel (warm)",
         "",
         "Each turn: NLU, policies, the custom action with its need-log write (ours), "
-        "the bot's replies. Ours: 10 Vietnamese turns per conversation (needs, buttons, "
-        "answers); stock: `rasa init`'s moodbot with 10 English turns. Both Rasa servers "
+        "the bot's replies. Ours: 12 Vietnamese turns per conversation (needs, buttons, "
+        "answers, questions about the restaurant, a booking and a booking-form turn; "
+        "`harness/bench/load.py`); stock: `rasa init`'s moodbot with 10 English turns. "
+        "Both stacks run at once and are measured taking turns, 3 rounds of 1 client "
+        "(10 conversations) then 50 concurrent, pooled (`harness/bench/load.py:compare`). "
+        "Both Rasa servers "
         "run with the settings of `bot/environment.py` (`RASA_SERVER_DEFAULTS`: one TensorFlow "
         "thread per op pool).",
         "",
@@ -170,6 +205,7 @@ def markdown(figures: Figures, command: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += _latency_rows(figures)
+    lines += memory_rows(figures)
     lines += [
         "",
         "## Held-out NLU accuracy (tests/heldout, never trained on)",
@@ -203,6 +239,14 @@ def _latency_rows(figures: Figures) -> List[str]:
                 f"{result.percentile(50):.0f} | {result.percentile(95):.0f} | "
                 f"{result.percentile(99):.0f} | {result.throughput:.1f} |"
             )
+    failed = [
+        f"{bot}, {result.clients} client(s): {message!r} ×{count}"
+        for bot, results in figures.load.items()
+        for result in results
+        for message, count in result.failed.items()
+    ]
+    if failed:
+        lines += ["", "Turns without a reply (errors): " + "; ".join(failed)]
     if "ours" in figures.load and "stock" in figures.load:
         lines += ["", "Ratio ours / stock:"]
         for index, label in ((0, "1 client"), (1, "50 concurrent")):
@@ -223,26 +267,55 @@ def _size_rows(figures: Figures) -> List[str]:
         f"| training: {name} | {seconds:.0f} s |" for name, seconds in figures.train_seconds.items()
     ]
     lines += [f"| model size: {name} | {mb:.1f} MB |" for name, mb in figures.model_mb.items()]
-    lines += [
-        f"| Rasa server RSS after warm-up: {name} | {mb:.0f} MB |"
-        for name, mb in figures.rss_mb.items()
-    ]
     return lines
 
 
-def main(out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False) -> str:
-    """Run everything and write ``out``; returns the Markdown."""
+MEMORY_TARGET_MB = 1200  # issue #17: the whole stack on a small VPS
+
+
+def memory_rows(figures: Figures) -> List[str]:
+    """RSS after warm-up per process of each stack (children included) and the sum."""
+    bots = list(figures.rss_mb)
+    names = list(dict.fromkeys(n for by in figures.rss_mb.values() for n in by if n != TOTAL))
+    lines = [
+        "",
+        "## Memory after warm-up (RSS, every process of the stack)",
+        "",
+        "Measured after the load above. Ours is started as `make run` starts it (the "
+        "supervisor `python -m bot run` and its three services); the stock `rasa init` bot "
+        "has a Rasa server and an action server, no supervisor and no web app (—). "
+        f"Target for ours: total ≤ {MEMORY_TARGET_MB} MB.",
+        "",
+        "| process | " + " | ".join(f"{bot} MB" for bot in bots) + " |",
+        "|---|" + "---:|" * len(bots),
+    ]
+    for name in [*names, TOTAL]:
+        cells = [f"{by[name]:.0f}" if name in by else "—" for by in figures.rss_mb.values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(
+    out: Path = ROOT / "BENCHMARKS.md", skip_scale: bool = False, load_only: bool = False
+) -> str:
+    """Run everything and write ``out`` (``load_only``: load and memory, not written)."""
     figures = Figures()
     work = Path(tempfile.mkdtemp(prefix="hieuy-bench-"))
     try:
-        ours, stock = _train(work, figures)
-        _accuracy(ours, stock, figures)
-        _our_load(work, ours, figures)
-        _stock_load(work, figures)
-        if not skip_scale:
+        if load_only:
+            from bot.rasa.model import latest_model
+
+            ours = latest_model()
+        else:
+            ours, stock = _train(work, figures)
+            _accuracy(ours, stock, figures)
+        _load(work, ours, figures)
+        if not (skip_scale or load_only):
             _bench_nlu(work, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if load_only:
+        return markdown(figures, "python -m harness bench --load-only")
     command = "make bench" + (" (python -m harness bench --skip-scale)" if skip_scale else "")
     text = markdown(figures, command) + _kept(out)
     out.write_text(text, encoding="utf-8")
