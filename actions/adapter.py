@@ -92,8 +92,24 @@ def message_from(tracker: Tracker) -> Message:
     intent = (latest.get("intent") or {}).get("name") or ""
     now = datetime.now(timezone.utc)  # the dialogue is pure: the clock is read here
     return Message(
-        text=text, context=context, intent=intent, sub_goal=sub_goal, now=now, values=values
+        text=text,
+        context=context,
+        intent=intent,
+        sub_goal=sub_goal,
+        now=now,
+        values=values,
+        opens_session=_opens_session(tracker),
     )
+
+
+def _opens_session(tracker: Tracker) -> bool:
+    """The latest message is the guest's first since the session started."""
+    said = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        said += event.get("event") == "user"
+    return said <= 1
 
 
 def parse_of(tracker: Tracker) -> Dict[str, Any]:

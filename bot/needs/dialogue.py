@@ -179,6 +179,7 @@ class Message:
     now: Optional[dt.datetime] = None  # aware; without it nothing is answered from the profile
     # Values a button's payload carried besides the need and sub-goal ("stars": "4").
     values: Mapping[str, str] = field(default_factory=dict)
+    opens_session: bool = False  # the guest's first message of this session
 
 
 @dataclass
@@ -239,6 +240,8 @@ class NeedDialogue:
             if need_id != turn.state.need:
                 self._open(turn, need_id, reading, message)
             return self._offer(turn, sub_goal)
+        if message.intent == GOODBYE_INTENT and message.opens_session:
+            return self._say(turn, "utter_greet")  # a bare "chào em" first is a hello
         if message.intent == GOODBYE_INTENT:
             # "cần đi ngay" may read as goodbye: answers were checked just above
             turn.state = State(addressee=turn.state.addressee)

@@ -36,8 +36,8 @@ class InferenceSettings:
 
     item_weight: float = 0.2
     context_bonus: float = 0.1
-    accept: float = 0.35
-    margin: float = 0.15
+    accept: float = 0.25
+    margin: float = 0.1
     ambiguous_floor: float = 0.2
     secondary_intent_floor: float = 0.01
     # a need must beat the strongest intent that is not a need by this much

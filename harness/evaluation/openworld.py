@@ -114,6 +114,8 @@ def false_needs(
 ACCEPT = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 ITEM_WEIGHT = (0.2, 0.3, 0.4)
 NON_NEED_MARGIN = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2)
+# how far the top need must lead the runner-up to be taken without a question
+MARGIN = (0.05, 0.1, 0.15)
 
 
 @dataclass(frozen=True)
@@ -134,13 +136,20 @@ def tune(catalog: Catalog, dev: Sequence[Parsed], base: InferenceSettings) -> Li
     """Every grid setting scored on the dev splits, best first."""
     needs = [p for p in dev if p.gold_need != NO_NEED]
     candidates = []
-    for accept, item_weight, margin in product(ACCEPT, ITEM_WEIGHT, NON_NEED_MARGIN):
-        settings = replace(base, accept=accept, item_weight=item_weight, non_need_margin=margin)
+    for accept, item_weight, non_need, margin in product(
+        ACCEPT, ITEM_WEIGHT, NON_NEED_MARGIN, MARGIN
+    ):
+        settings = replace(
+            base, accept=accept, item_weight=item_weight, non_need_margin=non_need, margin=margin
+        )
         inference = NeedInference(catalog, settings)
         rate, _ = false_needs(inference, dev)
         candidates.append(Candidate(settings, need_top1(inference, needs).rate(), rate.rate()))
     # ties go to the setting that claims needs least readily (SPEC §7: never a false need)
-    return sorted(candidates, key=lambda c: (-c.score, c.false_need, -c.settings.non_need_margin))
+    return sorted(
+        candidates,
+        key=lambda c: (-c.score, c.false_need, -c.settings.non_need_margin, -c.settings.margin),
+    )
 
 
 # ----- emergencies -----

@@ -121,7 +121,7 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
         "",
         f"- model: `{Path(result.model).name}`",
         f"- thresholds in use: accept {s.accept}, item weight {s.item_weight}, "
-        f"non-need margin {s.non_need_margin}",
+        f"non-need margin {s.non_need_margin}, margin {s.margin}",
         "",
         "## Need top-1 (tests/heldout) and false needs (tests/openworld/heldout.yml)",
         "",
@@ -141,13 +141,15 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
         "",
         "## Thresholds on the dev splits (dev.yml + dev_needs.yml only)",
         "",
-        "| accept | item weight | non-need margin | dev need top-1 | dev false-need | score |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| accept | item weight | non-need margin | margin | dev need top-1 | dev false-need "
+        "| score |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in result.dev[:5]:
         cs = c.settings
         lines.append(
-            f"| {cs.accept} | {cs.item_weight} | {cs.non_need_margin} | {c.need_top1:.1%} "
+            f"| {cs.accept} | {cs.item_weight} | {cs.non_need_margin} | {cs.margin} "
+            f"| {c.need_top1:.1%} "
             f"| {c.false_need:.1%} | {c.score:.3f} |"
         )
     lines += emergency_lines(result.emergencies)

@@ -317,3 +317,17 @@ def test_an_escalation_carries_what_was_said_before_for_the_staff_transcript():
         ("bot", "Anh/chị chỉ cần gọi nhanh một cuộc, hay cần sạc máy ạ?"),
         ("bot", "Như vậy đã ổn chưa ạ?"),
     )
+
+
+@pytest.mark.parametrize(("earlier_user_events", "greeted"), [(0, True), (1, False)])
+def test_a_goodbye_as_the_first_words_of_a_session_is_a_hello(earlier_user_events, greeted):
+    state = tracker({}, "chào em", "goodbye")
+    state.events = [
+        {"event": "session_started"},
+        *[{"event": "user", "text": "wifi là gì"} for _ in range(earlier_user_events)],
+        {"event": "user", "text": "chào em"},
+    ]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionUnderstandNeed(Assistant(ListLog())).run(dispatcher, state, {}))
+    said = dispatcher.messages[0]["response"]
+    assert said == ("utter_greet" if greeted else "utter_goodbye")

@@ -79,7 +79,9 @@ def test_a_signed_event_is_answered_with_zalo_buttons_and_a_tap_comes_back(
 
 
 def test_a_goodbye_on_zalo_offers_star_buttons_and_a_tap_is_a_rating(channel_stack, fake_platform):
-    sender, msg_id = guest(), uuid.uuid4().hex
+    sender, first, msg_id = guest(), uuid.uuid4().hex, uuid.uuid4().hex
+    assert post_zalo(channel_stack.rasa_url, zalo_event(sender, "wifi quán là gì em", first)).ok
+    fake_platform.wait_for(to_zalo_message(first))
     assert post_zalo(channel_stack.rasa_url, zalo_event(sender, "tạm biệt em nhé", msg_id)).ok
     [reply] = fake_platform.wait_for(to_zalo_message(msg_id))
     buttons = reply.body["message"]["attachment"]["payload"]["buttons"]
