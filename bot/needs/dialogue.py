@@ -28,6 +28,8 @@ from bot.language.phrases import PhraseFinder
 from bot.needs.catalog import Catalog, Need
 from bot.needs.inference import NeedReading
 from bot.needs.log import (
+    ENDED_BY_GOODBYE,
+    ENDED_BY_THANKS,
     ESCALATED,
     MET,
     UNMET,
@@ -48,7 +50,6 @@ CLARIFY_SUB_GOAL = "clarify_sub_goal"
 AWAIT_FEEDBACK = "feedback"
 
 YES, NO, THANKS = "yes", "no", "thanks"
-RATE_AFTER_GOODBYE, RATE_AFTER_THANKS = "goodbye", "thanks"  # Turn.rating
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 GOODBYE_INTENT = "goodbye"
 
@@ -245,7 +246,7 @@ class NeedDialogue:
         if message.intent == GOODBYE_INTENT:
             # "cần đi ngay" may read as goodbye: answers were checked just above
             turn.state = State(addressee=turn.state.addressee)
-            turn.rating = RATE_AFTER_GOODBYE
+            turn.rating = ENDED_BY_GOODBYE
             return self._say(turn, "utter_goodbye")
         if reading.need:
             if reading.need == turn.state.need and turn.state.stage == CLARIFY_SUB_GOAL:
@@ -273,7 +274,7 @@ class NeedDialogue:
             if answer == NO:
                 return self._not_solved(turn)
             if not turn.state.pending:  # solved, and nothing else waits: a natural end
-                turn.rating = RATE_AFTER_THANKS
+                turn.rating = ENDED_BY_THANKS
             return self._met(turn)
         if stage == CLARIFY_SUB_GOAL:
             chosen = self._chosen_sub_goal(turn.state, reading, message)
@@ -286,7 +287,7 @@ class NeedDialogue:
         if stage == CLARIFY_NEED:
             return self._ask_which(turn, turn.state.candidates)
         if answer == THANKS:
-            turn.rating = RATE_AFTER_THANKS
+            turn.rating = ENDED_BY_THANKS
             return self._say(turn, "utter_welcome")
         return self._say(turn, "utter_noted")
 
@@ -296,7 +297,7 @@ class NeedDialogue:
         stars, ended_by = message.values.get("stars", ""), message.values.get("ended_by")
         if not stars.isdigit() or not 1 <= int(stars) <= 5:
             return self._say(turn, "utter_noted")
-        ending = ended_by if ended_by in (RATE_AFTER_GOODBYE, RATE_AFTER_THANKS) else None
+        ending = ended_by if ended_by in (ENDED_BY_GOODBYE, ENDED_BY_THANKS) else None
         key = _key(message, "rating")
         turn.records.append(RatingGiven(key, int(stars), message.context, ending))
         return self._say(turn, "utter_rating_thanks")

@@ -102,6 +102,11 @@ class GuestSaid:
     context: Context
 
 
+# How a rated conversation ended (the widget's card adds staff handing it back).
+ENDED_BY_GOODBYE, ENDED_BY_THANKS, ENDED_BY_HAND_BACK = "goodbye", "thanks", "hand_back"
+RATING_ENDINGS = (ENDED_BY_GOODBYE, ENDED_BY_THANKS, ENDED_BY_HAND_BACK)
+
+
 @dataclass(frozen=True)
 class RatingGiven:
     """The guest's 1–5 stars for a conversation that ended, tapped on Zalo or Messenger.

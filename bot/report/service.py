@@ -37,8 +37,8 @@ class ResponseDay:
 
 
 @dataclass(frozen=True)
-class LongWait:
-    """A guest who waited longer than the threshold (answered late, or still waiting)."""
+class TimedWait:
+    """One wait for a person and how long it lasted (until now, if nobody has answered)."""
 
     started_at: datetime
     waited_seconds: float
@@ -89,7 +89,7 @@ class ServiceSummary:
 
     long_wait_minutes: float
     days: List[ResponseDay]
-    long_waits: List[LongWait]
+    long_waits: List[TimedWait]
     by_need: List[RatingGroup]
     by_day: List[RatingGroup]
     comments: List[RatingComment]
@@ -179,7 +179,7 @@ def _label(query: ServiceQuery, need: str) -> str:
     return query.need_labels.get(need, need) if need else NO_NEED_LABEL
 
 
-def _waits(engine: Engine, query: ServiceQuery) -> List[LongWait]:
+def _waits(engine: Engine, query: ServiceQuery) -> List[TimedWait]:
     """Every wait of the period with how long it lasted (until now if nobody replied yet)."""
     still_waiting = and_(
         Conversation.conversation_key == Wait.conversation_key,
@@ -202,7 +202,7 @@ def _waits(engine: Engine, query: ServiceQuery) -> List[LongWait]:
                 continue  # handed back or superseded without a reply: no time to measure
             until = row.first_reply_at if answered else query.now
             found.append(
-                LongWait(
+                TimedWait(
                     row.started_at,
                     max(0.0, (until - row.started_at).total_seconds()),
                     answered,
@@ -218,9 +218,9 @@ def _waits(engine: Engine, query: ServiceQuery) -> List[LongWait]:
 
 
 def _response_days(
-    waits: Sequence[LongWait], limit: float, local_date: Callable[[datetime], date]
+    waits: Sequence[TimedWait], limit: float, local_date: Callable[[datetime], date]
 ) -> List[ResponseDay]:
-    by_day: Dict[date, List[LongWait]] = defaultdict(list)
+    by_day: Dict[date, List[TimedWait]] = defaultdict(list)
     for wait in waits:
         by_day[local_date(wait.started_at)].append(wait)
     days = []

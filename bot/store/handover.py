@@ -177,28 +177,20 @@ def _record_wait(connection: Connection, event: Escalation) -> None:
     ).first()
     if row is None or row.status != WAITING:
         return  # a person already holds it: not a new wait
-    connection.execute(
-        insert_for(connection)(Wait)
-        .values(
-            conversation_key=event.conversation_key,
-            started_at=row.waiting_since,
-            channel=event.channel,
-            table=event.table,
-            need=event.need,
-            urgent=event.urgent,
-        )
-        .on_conflict_do_nothing(index_elements=["conversation_key", "started_at"])
+    insert = insert_for(connection)(Wait).values(
+        conversation_key=event.conversation_key,
+        started_at=row.waiting_since,
+        channel=event.channel,
+        table=event.table,
+        need=event.need,
+        urgent=event.urgent,
     )
-    if event.urgent:
-        waits = Wait.__table__
-        connection.execute(
-            update(waits)
-            .where(
-                waits.c.conversation_key == event.conversation_key,
-                waits.c.started_at == row.waiting_since,
-            )
-            .values(urgent=True)
+    connection.execute(  # a second escalation of the same wait may only make it urgent
+        insert.on_conflict_do_update(
+            index_elements=["conversation_key", "started_at"],
+            set_={"urgent": or_(Wait.__table__.c.urgent, insert.excluded.urgent)},
         )
+    )
 
 
 def add_line(
@@ -266,18 +258,19 @@ def reply(engine: Engine, conversation_id: int, name: str, text: str, at: dateti
         return False
     table = Conversation.__table__
     with engine.begin() as connection:
-        key = connection.execute(
-            select(table.c.conversation_key).where(table.c.id == conversation_id)
-        ).scalar_one()
+        key, waiting_since = connection.execute(
+            select(table.c.conversation_key, table.c.waiting_since).where(
+                table.c.id == conversation_id
+            )
+        ).one()
         line_key = hashlib.sha256(f"{key}|{name}|{at.isoformat()}|{text}".encode()).hexdigest()
         add_line(connection, line_key[:64], key, STAFF, text, at, staff_name=name[:MAX_NAME])
         waits = Wait.__table__
-        current = select(table.c.waiting_since).where(table.c.id == conversation_id)
         connection.execute(  # the first reply of the current wait
             update(waits)
             .where(
                 waits.c.conversation_key == key,
-                waits.c.started_at == current.scalar_subquery(),
+                waits.c.started_at == waiting_since,
                 waits.c.first_reply_at.is_(None),
             )
             .values(first_reply_at=at, answered_by=name[:MAX_NAME])

@@ -17,11 +17,10 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.needs.log import UNRECOGNIZED
+from bot.needs.log import RATING_ENDINGS, UNRECOGNIZED
 from bot.store.db import insert_for
 from bot.store.models import NeedOccurrence, Rating
 
-ENDINGS = ("goodbye", "thanks", "hand_back")
 MAX_COMMENT = 500
 # A need older than this is another visit's: the rating is filed under no need.
 NEED_LOOKBACK = timedelta(hours=6)
@@ -41,8 +40,8 @@ class GuestRating:
     def __post_init__(self) -> None:
         if not 1 <= self.stars <= 5:
             raise ValueError(f"stars must be 1–5, not {self.stars}")
-        if self.ended_by is not None and self.ended_by not in ENDINGS:
-            raise ValueError(f"ended_by must be one of {ENDINGS}, not {self.ended_by!r}")
+        if self.ended_by is not None and self.ended_by not in RATING_ENDINGS:
+            raise ValueError(f"ended_by must be one of {RATING_ENDINGS}, not {self.ended_by!r}")
 
 
 def rate(engine: Engine, conversation_key: str, rating: GuestRating, at: datetime) -> None:

@@ -9,14 +9,15 @@ CORS: the demo page is same-origin; other sites must be in ``ALLOWED_ORIGINS``.
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Optional
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, validator
 
 from bot import settings
+from bot.needs.log import RATING_ENDINGS
 from bot.store import handover, ratings
 from bot.store.masking import conversation_key
 from bot.store.needlog import utcnow
@@ -33,8 +34,14 @@ class RatingSent(BaseModel):
     card: str = Field(..., min_length=8, max_length=64, pattern=r"^[\w-]+$")
     stars: int = Field(..., ge=1, le=5)
     comment: Optional[str] = Field(None, max_length=ratings.MAX_COMMENT)
-    ended_by: Optional[Literal["goodbye", "thanks", "hand_back"]] = None
+    ended_by: Optional[str] = None
     table: Optional[str] = Field(None, max_length=16)
+
+    @validator("ended_by")
+    def _known_ending(cls, value: Optional[str]) -> Optional[str]:  # noqa: N805 (pydantic)
+        if value is not None and value not in RATING_ENDINGS:
+            raise ValueError(f"ended_by must be one of {RATING_ENDINGS}")
+        return value
 
 
 @router.get("/api/chat/{sender}/messages")
