@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import requests
+import yaml
 
 from bot.paths import ROOT
 from harness.bench.memory import command_line, services_of
@@ -118,10 +119,11 @@ def start_stack(
 
 
 def _endpoints(workdir: Path, actions_port: int) -> Path:
-    """An endpoints file pointing at the action server on ``actions_port``."""
+    """The repository's endpoints file, pointing at the action server on ``actions_port``."""
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
     endpoints = workdir / "endpoints.yml"
-    action_url = f"http://127.0.0.1:{actions_port}/webhook"
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
+    endpoints.write_text(yaml.safe_dump(config), encoding="utf-8")
     return endpoints
 
 
