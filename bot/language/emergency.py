@@ -12,6 +12,10 @@ with three rules (the file's header explains them for whoever edits it):
   as "fire" have no diacritics to lose and count alone);
 * idioms (``not_emergency``) that overlap a match and are at least as long
   cancel it; ``reassurance`` cancels the milder ``signs``, never ``severe``;
+* ``not_now`` markers (the past, a worry, a hypothetical: "nếu", "kẻo",
+  "hồi nhỏ") make a match count only when the classifier agrees; a marker
+  counts only as typed, diacritics included ("khoi roi" is also "khói rồi"),
+  so the file lists the bare forms that are safe ("hoi nho");
 * ``together`` rules catch what guests *describe* rather than name: a word
   of each of two lists close to each other ("máu" + "lênh láng", "ngã" +
   "bất động"). The pair is the context that a bare word lacks, so a part
@@ -161,17 +165,35 @@ class EmergencyDetector:
         """The emergency in ``text``, or None (remembered: guests and evaluations repeat)."""
         return self._remembered(text)
 
+    def doubtful(self, text: str) -> bool:
+        """Whether only the classifier's agreement can make ``text`` an emergency.
+
+        Every phrase that matched is a cry or in a message not about here and now
+        (``classifier.arbitrate`` decides; the evaluation chooses it on these).
+        """
+        words = _words(self._finder, unicodedata.normalize("NFC", text))
+        return self._doubtful_match(words) is not None and self._certain_match(words) is None
+
     def _detect(self, text: str) -> Optional[EmergencyMatch]:
         words = _words(self._finder, unicodedata.normalize("NFC", text))
-        not_now = any(_spans(words, marker) for marker in self._rules.not_now)
-        doubtful: Optional[EmergencyMatch] = None
-        for match, cry in self._matches(words):
-            if not (cry or not_now) or self._classifier is None:
-                return match
-            doubtful = doubtful or match
+        if self._classifier is None:
+            return next((match for match, _ in self._matches(words)), None)
+        certain = self._certain_match(words)
+        if certain is not None:
+            return certain
+        doubtful = self._doubtful_match(words)
         if doubtful is not None:
             return doubtful if self._probability(text) >= self._arbitrate() else None
         return self._classified(text)
+
+    def _certain_match(self, words: Sequence[str]) -> Optional[EmergencyMatch]:
+        """The strongest match that is not a cry, in a message about here and now."""
+        if any(_typed(words, marker) for marker in self._rules.not_now):
+            return None
+        return next((match for match, cry in self._matches(words) if not cry), None)
+
+    def _doubtful_match(self, words: Sequence[str]) -> Optional[EmergencyMatch]:
+        return next((match for match, _ in self._matches(words)), None)
 
     def _matches(self, words: Sequence[str]) -> Iterator[Tuple[EmergencyMatch, bool]]:
         """Phrase and ``together`` matches, strongest first, each with whether it is a cry."""
@@ -292,6 +314,19 @@ def _calm_typing(word: str) -> str:
 def _bare(typed: str, phrase: str) -> bool:
     """A Vietnamese word typed without its diacritics ("ngat" for "ngất")."""
     return has_diacritics(phrase) and not has_diacritics(typed)
+
+
+def _typed(words: Sequence[str], phrase: Sequence[str]) -> List[_Span]:
+    """Where ``phrase`` occurs as typed, diacritics included.
+
+    "kẻo" (lest) is a worry, "keo" may be "kẹo" (a sweet), "khoi roi" may be
+    "khói rồi" (smoke): the file lists the bare form where it is safe ("neu").
+    """
+    return [
+        span
+        for span in _spans(words, phrase)
+        if not any(_bare(words[span.start + i], word) for i, word in enumerate(phrase))
+    ]
 
 
 def _spans(words: Sequence[str], phrase: Sequence[str]) -> List[_Span]:

@@ -9,6 +9,8 @@ needs. Splits (``tests/openworld/``, never trained on):
 * ``dev.yml`` + ``dev_needs.yml``: the only data thresholds are chosen on;
 * ``heldout.yml``: the not-a-need held-out (false-need rate per style);
 * ``emergencies_heldout.yml``: emergencies and hard negatives written unseen;
+* ``emergencies_dev.yml``: emergencies and hard negatives the detector may be
+  tuned on (written unseen too, before its failures were looked at);
 * ``unrecognized_groups.yml``: unrecognised requests in true groups.
 
 The need held-out stays ``tests/heldout`` (need top-1 per style).
@@ -17,11 +19,12 @@ The need held-out stays ``tests/heldout`` (need top-1 per style).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
 import yaml
 
 from bot.language.emergency import EmergencyDetector
@@ -155,7 +158,10 @@ def tune(catalog: Catalog, dev: Sequence[Parsed], base: InferenceSettings) -> Li
 # ----- emergencies -----
 
 EMERGENCY_HELDOUT = OPENWORLD_DIR / "emergencies_heldout.yml"
+EMERGENCY_DEV = OPENWORLD_DIR / "emergencies_dev.yml"
+EMERGENCY_SETS = (EMERGENCY_HELDOUT, EMERGENCY_DEV)
 CLASSIFIER_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+ARBITRATE_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def emergency_phrasings(path: Path = EMERGENCY_HELDOUT) -> Dict[str, List[str]]:
@@ -163,12 +169,20 @@ def emergency_phrasings(path: Path = EMERGENCY_HELDOUT) -> Dict[str, List[str]]:
     return {str(k): [str(t) for t in v] for k, v in _yaml(path).get("emergencies", {}).items()}
 
 
+def emergency_negatives(path: Path) -> List[str]:
+    """The hard negatives (``not_emergencies``) of an emergency file."""
+    return [str(t) for t in _yaml(path).get("not_emergencies", [])]
+
+
 def heldout_non_emergencies() -> List[str]:
-    """Messages never trained on that are not emergencies: held-out and dev splits."""
-    texts = [str(t) for t in _yaml(EMERGENCY_HELDOUT).get("not_emergencies", [])]
+    """Messages never trained on that are not emergencies: held-out and dev NLU splits.
+
+    Emergency files are left out: the dev set's negatives belong to the dev set.
+    """
+    texts = emergency_negatives(EMERGENCY_HELDOUT)
     for directory in (HELDOUT_DIR, OPENWORLD_DIR):
         for path in sorted(directory.rglob("*.yml")):
-            if EMERGENCY_FILE_MARK in path.name:
+            if EMERGENCY_FILE_MARK in path.name or path in EMERGENCY_SETS:
                 continue
             data = _yaml(path)
             if "nlu" in data:
@@ -196,11 +210,14 @@ class EmergencySet:
 
 @dataclass(frozen=True)
 class EmergencyScores:
-    """On the examples it was built from, on the held-out set, and the classifier grid."""
+    """On the examples it was built from, the dev and held-out sets, and the classifier grid."""
 
     built_on: EmergencySet
+    dev: EmergencySet
     heldout: EmergencySet
     grid: List[Tuple[float, float, int, int]]  # threshold, CV recall, CV false, negatives
+    # the same for `arbitrate`, over the examples only the classifier can confirm
+    arbitration: List[Tuple[float, float, int, int]] = field(default_factory=list)
 
 
 def score_emergency_set(
@@ -231,13 +248,24 @@ def score_emergencies(inference: NeedInference, cross_validate: bool = True) -> 
     for category, text in examples.emergencies:
         by_category.setdefault(category, []).append(text)
     detector = inference.emergency
-    grid = (
-        threshold_grid(*cross_validated(examples), CLASSIFIER_THRESHOLDS) if cross_validate else []
-    )
+    grid: List[Tuple[float, float, int, int]] = []
+    arbitration: List[Tuple[float, float, int, int]] = []
+    if cross_validate:
+        probabilities, labels = cross_validated(examples)
+        grid = threshold_grid(probabilities, labels, CLASSIFIER_THRESHOLDS)
+        texts, _ = examples.texts_and_labels()
+        doubtful = np.array([detector.doubtful(t) for t in texts], dtype=bool)
+        arbitration = threshold_grid(
+            probabilities[doubtful], labels[doubtful], ARBITRATE_THRESHOLDS
+        )
     return EmergencyScores(
         score_emergency_set(detector, "built on", by_category, list(examples.not_emergencies)),
+        score_emergency_set(
+            detector, "dev", emergency_phrasings(EMERGENCY_DEV), emergency_negatives(EMERGENCY_DEV)
+        ),
         score_emergency_set(detector, "held-out", emergency_phrasings(), heldout_non_emergencies()),
         grid,
+        arbitration,
     )
 
 

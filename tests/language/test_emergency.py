@@ -7,10 +7,18 @@ from pathlib import Path
 import pytest
 
 from bot.language.emergency import EmergencyDetector, EmergencyPhrasesError
+from bot.language.emergency_classifier import EmergencyExamples
 from bot.language.lexicon import Lexicon
+from bot.language.text import fold
 from bot.needs.catalog import Catalog
 from bot.needs.inference import NeedInference
-from harness.evaluation.openworld import EmergencyScores, score_emergencies
+from harness.evaluation.openworld import (
+    EMERGENCY_DEV,
+    EmergencyScores,
+    emergency_negatives,
+    emergency_phrasings,
+    score_emergencies,
+)
 
 # Regression gates on the held-out set (the figures themselves: make eval).
 HELDOUT_RECALL_GATE = 0.9
@@ -42,6 +50,13 @@ def detector() -> EmergencyDetector:
         ("bếp bốc cháy rồi", "fire"),
         ("hai ông đang đánh nhauu, đập chai", "fight"),  # panic typing
         ("FIRE in the kitchen", "fire"),
+        ("thằng nhỏ té xuống ao, đang chìm", "drowning"),
+        ("ông khách chạm vô tủ đông bị điện giật ngã ra", "electric_shock"),
+        ("mấy ông say choảng nhau, có người bể đầu", "fight"),
+        ("bình gas bếp nướng bị xì, mùi nồng lắm", "fire"),
+        ("my wife's throat is closing, she ate shrimp", "allergy"),
+        ("ban so ba co nguoi ngat xiu", "unconscious"),  # "số ba" (table 3), not "sợ bà"
+        ("bep boc khoi roi", "fire"),  # "khói rồi" (smoke), not "khỏi rồi" (recovered)
     ],
 )
 def test_emergencies_in_every_style(detector: EmergencyDetector, text: str, category: str) -> None:
@@ -64,6 +79,15 @@ def test_emergencies_in_every_style(detector: EmergencyDetector, text: str, cate
         "cuối tháng cháy túi rồi",
         "uống vội bị sặc nước chút thôi, không sao",  # played down
         "cứu em với, điện thoại sắp hết pin",  # an everyday trouble
+        "nhìn bill mà muốn đột quỵ",  # hyperbole
+        "ăn no căng bụng không thở nổi",
+        "bị chém đẹp quá, tô phở 150k",  # "chém" is overcharging
+        "this bún bò is fire",
+        "bò nướng đá nóng bốc khói thơm",  # a sizzling plate
+        "nếu lỡ bé bị nghẹn thì quán có ai biết sơ cứu không",  # a hypothetical
+        "sợ con bị bỏng, cho bàn xa bếp than giúp",  # a worry
+        "hồi nhỏ từng bị điện giật nên giờ sợ ổ cắm",  # the past
+        "điện thoại rớt xuống hồ cá rồi",  # a thing, not a person
     ],
 )
 def test_idioms_and_mild_troubles_are_not_emergencies(
@@ -88,6 +112,19 @@ def test_every_example_is_caught_and_no_training_message_is_an_emergency(
     assert built_on.caught[1] >= 500 and built_on.negatives >= 3000
     assert built_on.missed == []
     assert built_on.false == []
+
+
+def test_the_dev_set_is_caught_and_never_trained_on(scores: EmergencyScores) -> None:
+    """tests/openworld/emergencies_dev.yml: the rules are tuned on it, never trained on."""
+    dev = scores.dev
+    assert dev.caught[1] >= 150 and dev.negatives >= 300
+    assert dev.missed == []
+    assert dev.false == []
+    examples = EmergencyExamples.load()
+    trained = {fold(t) for _, t in examples.emergencies}
+    trained |= {fold(t) for t in examples.not_emergencies}
+    written = [t for texts in emergency_phrasings(EMERGENCY_DEV).values() for t in texts]
+    assert not [t for t in written + emergency_negatives(EMERGENCY_DEV) if fold(t) in trained]
 
 
 def test_held_out_emergencies_regression_gate(scores: EmergencyScores) -> None:
