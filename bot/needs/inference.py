@@ -6,7 +6,8 @@ Evidence combined here:
 * the catalog items the customer mentioned, each pointing to its needs;
 * the conversation: the need being discussed wins a close call;
 * the intents that are not needs (``ask_menu``, ``book_table``, chit-chat…):
-  when one of them outweighs every need, the message is not a need at all;
+  when one of them outweighs every need (by ``non_need_margin``, chosen on the
+  dev splits), the message is not a need at all;
 * the emergency detector (:mod:`bot.language.emergency`), which overrides
   everything and opens the catalog's emergency need.
 
@@ -36,12 +37,13 @@ class InferenceSettings:
 
     item_weight: float = 0.2
     context_bonus: float = 0.1
-    accept: float = 0.25
+    accept: float = 0.3
     margin: float = 0.1
     ambiguous_floor: float = 0.2
     secondary_intent_floor: float = 0.01
     # a need must beat the strongest intent that is not a need by this much
-    non_need_margin: float = 0.0
+    # (negative: a need within 0.1 of a request still wins, as on the dev splits)
+    non_need_margin: float = -0.1
 
 
 @dataclass(frozen=True)
