@@ -171,29 +171,36 @@ class EmergencyDetector:
         Every phrase that matched is a cry or in a message not about here and now
         (``classifier.arbitrate`` decides; the evaluation chooses it on these).
         """
-        words = _words(self._finder, unicodedata.normalize("NFC", text))
-        return self._doubtful_match(words) is not None and self._certain_match(words) is None
+        certain, doubtful = self._strongest(
+            _words(self._finder, unicodedata.normalize("NFC", text))
+        )
+        return certain is None and doubtful is not None
 
     def _detect(self, text: str) -> Optional[EmergencyMatch]:
         words = _words(self._finder, unicodedata.normalize("NFC", text))
         if self._classifier is None:
             return next((match for match, _ in self._matches(words)), None)
-        certain = self._certain_match(words)
+        certain, doubtful = self._strongest(words)
         if certain is not None:
             return certain
-        doubtful = self._doubtful_match(words)
         if doubtful is not None:
             return doubtful if self._probability(text) >= self._arbitrate() else None
         return self._classified(text)
 
-    def _certain_match(self, words: Sequence[str]) -> Optional[EmergencyMatch]:
-        """The strongest match that is not a cry, in a message about here and now."""
-        if any(_typed(words, marker) for marker in self._rules.not_now):
-            return None
-        return next((match for match, cry in self._matches(words) if not cry), None)
+    def _strongest(
+        self, words: Sequence[str]
+    ) -> Tuple[Optional[EmergencyMatch], Optional[EmergencyMatch]]:
+        """The strongest match that counts alone, and the strongest of all, in one pass.
 
-    def _doubtful_match(self, words: Sequence[str]) -> Optional[EmergencyMatch]:
-        return next((match for match, _ in self._matches(words)), None)
+        A match counts alone when it is not a cry, in a message about here and now.
+        """
+        not_now = any(_typed(words, marker) for marker in self._rules.not_now)
+        strongest: Optional[EmergencyMatch] = None
+        for match, cry in self._matches(words):
+            strongest = strongest or match
+            if not (cry or not_now):
+                return match, strongest
+        return None, strongest
 
     def _matches(self, words: Sequence[str]) -> Iterator[Tuple[EmergencyMatch, bool]]:
         """Phrase and ``together`` matches, strongest first, each with whether it is a cry."""
