@@ -139,7 +139,7 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
     ] or ["- none"]
     lines += [
         "",
-        "## Thresholds on the dev splits (dev.yml + dev_needs.yml only)",
+        "## Thresholds on the dev splits (dev.yml + dev_needs.yml + dev_requests.yml only)",
         "",
         "| accept | item weight | non-need margin | margin | dev need top-1 | dev false-need "
         "| score |",

@@ -9,11 +9,15 @@ import pytest
 from bot.needs.catalog import Catalog
 from bot.needs.inference import InferenceSettings, NeedInference
 from harness.evaluation.openworld import (
+    DEV_SPLITS,
     NO_NEED,
+    OPENWORLD_DIR,
     Parsed,
+    dev_examples,
     false_needs,
     most_claimed,
     need_top1,
+    openworld_examples,
     score_groupings,
     tune,
 )
@@ -58,3 +62,12 @@ def test_grouping_scores_both_methods_on_the_labelled_set() -> None:
     assert set(scores) == {"embeddings", "char_ngrams"}
     for score in scores.values():
         assert score.texts >= 75 and 0.0 <= score.purity <= 1.0 and -1.0 <= score.ari <= 1.0
+
+
+def test_thresholds_are_chosen_on_every_dev_split_and_nothing_else(catalog: Catalog) -> None:
+    files = {path.stem for path in OPENWORLD_DIR.glob("dev*.yml")}
+    assert set(DEV_SPLITS) == files and "heldout" not in files
+    requests = openworld_examples("dev_requests")
+    assert len(requests) >= 300
+    assert not [e.text for e in requests if e.intent in catalog.needs]  # none is a need
+    assert len(dev_examples()) == sum(len(openworld_examples(name)) for name in DEV_SPLITS)

@@ -138,10 +138,10 @@ def test_a_request_that_is_not_a_need_outweighs_every_need(inference: NeedInfere
 
 
 def test_items_can_still_outweigh_a_request_intent(inference: NeedInference) -> None:
-    text = "trời mưa quá quán có gì không"
-    reading = inference.read(parse({"ask_menu": 0.55, "stay_dry": 0.42}, [("rain", 0, 8)], text))
+    text = "trời mưa quá quán có gì không"  # a request and a need as likely: the item decides
+    reading = inference.read(parse({"ask_menu": 0.45, "stay_dry": 0.45}, [("rain", 0, 8)], text))
     assert reading.need == "stay_dry"
-    without_item = inference.read(parse({"ask_menu": 0.55, "stay_dry": 0.42}, text=text))
+    without_item = inference.read(parse({"ask_menu": 0.45, "stay_dry": 0.45}, text=text))
     assert without_item.need is None
 
 
