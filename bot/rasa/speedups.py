@@ -33,6 +33,11 @@ only repeated or needless work is left out.
   ``json`` as before. One difference: NaN and infinities, which JSON has no
   words for, are written as ``null`` (Python's ``json`` writes ``NaN``, which
   other JSON readers reject); nothing in a tracker of ours is NaN.
+* DIET joins the sparse features of the three CountVectors featurizers with
+  ``scipy.sparse.hstack`` (through ``bmat``, ~0.4 ms a call, four calls a
+  message: ~7 % of the CPU). Two COO matrices are joined here as ``bmat``
+  joins them (data, rows, columns shifted by the left width; same dtypes);
+  anything else still goes through ``hstack``.
 * Every tracker (one per turn from the store, one per replay) copies each
   slot with ``copy.copy``'s generic protocol (~3 %); ``Slot.__copy__`` does
   the same shallow copy directly.
@@ -47,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import aiohttp
+import numpy as np
 import orjson
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
@@ -61,13 +67,16 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import Dialogue, DialogueStateTracker
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+from scipy.sparse import coo_matrix
 
 from bot.rasa import past_states
 
 _resolve_event_by_type = Event.resolve_by_type
 _dask_run = DaskGraphRunner.run  # Rasa's, for the tests' comparisons
+_rasa_combine_sparse = Features._combine_sparse_features
 
 
 @dataclass(frozen=True)
@@ -237,6 +246,27 @@ def _endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
     )
 
 
+def _combine_sparse_features(self: Features, additional_features: Features) -> None:
+    """``Features._combine_sparse_features``, joining two COO matrices directly."""
+    left, right = self.features, additional_features.features
+    if not (isinstance(left, coo_matrix) and isinstance(right, coo_matrix)):
+        return _rasa_combine_sparse(self, additional_features)
+    if left.shape[0] != right.shape[0]:
+        return _rasa_combine_sparse(self, additional_features)  # Rasa's error
+    self.features = coo_matrix(
+        (
+            np.concatenate((left.data, right.data)),
+            (
+                np.concatenate((left.row, right.row)),
+                np.concatenate((left.col, right.col + left.shape[1])),
+            ),
+        ),
+        shape=(left.shape[0], left.shape[1] + right.shape[1]),
+    )
+    self._cached_fingerprint = None
+    return None
+
+
 def _copy_slot(self: Slot) -> Slot:
     """``copy.copy(slot)`` as the default protocol does it: a new object, same attributes."""
     duplicate = self.__class__.__new__(self.__class__)
@@ -254,3 +284,4 @@ def install() -> None:
     TrackerStore.deserialise_tracker = _deserialise_tracker
     EndpointConfig.session = _endpoint_session
     Slot.__copy__ = _copy_slot
+    Features._combine_sparse_features = _combine_sparse_features

@@ -178,3 +178,32 @@ def test_trackers_written_and_read_back_as_rasa_does() -> None:
     slot = domain.slots[0]
     copied = copy.copy(slot)
     assert copied is not slot and type(copied) is type(slot) and vars(copied) == vars(slot)
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("int64", "int64"), ("float64", "int64"), ("float32", "float32")]
+)
+def test_sparse_features_joined_as_scipy_joins_them(dtypes: tuple) -> None:
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    def features(width: int, dtype: str, seed: int) -> Features:
+        matrix = scipy.sparse.random(7, width, density=0.05, format="coo", random_state=seed)
+        return Features(matrix.astype(dtype), "sequence", "text", f"origin{seed}")
+
+    speedups.install()
+    ours, rasas = features(300, dtypes[0], 1), features(300, dtypes[0], 1)
+    for seed, width in ((2, 900), (3, 50)):
+        extra = features(width, dtypes[1], seed)
+        ours.combine_with_features(extra)
+        speedups._rasa_combine_sparse(rasas, extra)
+    joined, expected = ours.features, rasas.features
+    assert joined.format == expected.format == "coo" and joined.shape == expected.shape
+    assert joined.dtype == expected.dtype and joined.row.dtype == expected.row.dtype
+    for name in ("data", "row", "col"):
+        assert np.array_equal(getattr(joined, name), getattr(expected, name))
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        ours.combine_with_features(
+            Features(scipy.sparse.coo_matrix((2, 3)), "sequence", "text", "x")
+        )
