@@ -207,3 +207,29 @@ def test_sparse_features_joined_as_scipy_joins_them(dtypes: tuple) -> None:
         ours.combine_with_features(
             Features(scipy.sparse.coo_matrix((2, 3)), "sequence", "text", "x")
         )
+
+
+def test_rule_keys_found_as_rasa_finds_them(trained_model) -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from tests.scale.test_past_states import conversation
+
+    agent = Agent.load(str(trained_model))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    policy = next(n._component for n in nodes if isinstance(n._component, RulePolicy))
+    lookup = policy.lookup["rules"]
+    histories = [json.loads(key) for key in lookup]  # each rule's own turns
+    histories += [history[:-1] for history in histories if len(history) > 1]
+    tracker = DialogueStateTracker("guest", agent.domain.slots)
+    for event in conversation():
+        tracker.update(event)
+        histories.append(tracker.past_states(agent.domain))
+    older = histories[0]  # the same rules after a longer conversation
+    histories += [older + history for history in histories[: len(lookup)]]
+    assert len(lookup) > 40 and len(histories) > 100
+    speedups.install()
+    for states in histories:
+        expected = speedups._rasa_possible_keys(policy, lookup, copy.deepcopy(states))
+        assert speedups._possible_rule_keys(policy, lookup, copy.deepcopy(states)) == expected
+    assert any(speedups._possible_rule_keys(policy, lookup, states) for states in histories)
