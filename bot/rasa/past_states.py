@@ -46,6 +46,12 @@ class _Flags:
     ignore_rule_only_turns: bool
     rule_only_data: Optional[Dict[str, Any]]
 
+    def key(self, domain: Domain) -> Hashable:
+        """Which replay these flags (and this domain) ask for."""
+        rule_only = self.rule_only_data or {}
+        frozen = tuple((name, tuple(values)) for name, values in sorted(rule_only.items()))
+        return (id(domain), self.omit_unset_slots, self.ignore_rule_only_turns, frozen)
+
 
 def past_states(
     self: DialogueStateTracker,
@@ -57,7 +63,7 @@ def past_states(
     """Same result as ``DialogueStateTracker.past_states``, replaying only new events."""
     flags = _Flags(omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     replays: Dict[Hashable, _Replay] = self.__dict__.setdefault(_ATTRIBUTE, {})
-    key = (id(domain), omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
+    key = flags.key(domain)
     replay = replays.get(key)
     newest = self.events[-1] if self.events else None
     if replay and replay.answer:
@@ -108,12 +114,6 @@ def _extends(applied: Sequence[Event], replayed: Sequence[Event]) -> bool:
     return len(replayed) <= len(applied) and all(
         old is new for old, new in zip(replayed, applied, strict=False)
     )
-
-
-def _frozen(rule_only_data: Optional[Dict[str, Any]]) -> Tuple[Any, ...]:
-    if not rule_only_data:
-        return ()
-    return tuple((name, tuple(values)) for name, values in sorted(rule_only_data.items()))
 
 
 def _copy(states: List[State]) -> List[State]:

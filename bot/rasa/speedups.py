@@ -257,10 +257,9 @@ def _endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
 def _combine_sparse_features(self: Features, additional_features: Features) -> None:
     """``Features._combine_sparse_features``, joining two COO matrices directly."""
     left, right = self.features, additional_features.features
-    if not (isinstance(left, coo_matrix) and isinstance(right, coo_matrix)):
+    joinable = isinstance(left, coo_matrix) and isinstance(right, coo_matrix)
+    if not joinable or left.shape[0] != right.shape[0]:  # Rasa's join, or its error
         return _rasa_combine_sparse(self, additional_features)
-    if left.shape[0] != right.shape[0]:
-        return _rasa_combine_sparse(self, additional_features)  # Rasa's error
     self.features = coo_matrix(
         (
             np.concatenate((left.data, right.data)),

@@ -41,6 +41,10 @@ class _Saved:
     events: List[Event]
     domain: Optional[Domain]
 
+    @classmethod
+    def of(cls, tracker: DialogueStateTracker, domain: Optional[Domain]) -> _Saved:
+        return cls(tracker, list(tracker.events), domain)
+
     def unchanged(self, domain: Optional[Domain]) -> bool:
         events = self.tracker.events
         return (
@@ -71,7 +75,7 @@ class LiveTrackerStore(InMemoryTrackerStore):
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         self.store.pop(sender_id, None)
-        self.live[sender_id] = _Saved(tracker, list(tracker.events), self.domain)
+        self.live[sender_id] = _Saved.of(tracker, self.domain)
         self.live.move_to_end(sender_id)
         while len(self.live) > self.live_conversations:
             oldest, saved = self.live.popitem(last=False)
@@ -90,7 +94,7 @@ class LiveTrackerStore(InMemoryTrackerStore):
         self.live.move_to_end(sender_id)
         tracker = self._as_saved(sender_id, saved)
         if tracker is not saved.tracker:
-            self.live[sender_id] = _Saved(tracker, list(tracker.events), self.domain)
+            self.live[sender_id] = _Saved.of(tracker, self.domain)
         return tracker if fetch_all_sessions else _last_session(tracker)
 
     def _as_saved(self, sender_id: str, saved: _Saved) -> DialogueStateTracker:

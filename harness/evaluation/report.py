@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from harness.evaluation.heldout import Evaluation, evaluate
-from harness.evaluation.openworld import most_claimed
+from harness.evaluation.openworld import DEV_SPLITS, most_claimed
 
 if TYPE_CHECKING:  # pragma: no cover
     from harness.evaluation.openworld import EmergencyScores, GroupingScore, OpenWorld
@@ -139,7 +139,7 @@ def openworld_markdown(result: "OpenWorld", top: int = 8) -> str:
     ] or ["- none"]
     lines += [
         "",
-        "## Thresholds on the dev splits (dev.yml + dev_needs.yml + dev_requests.yml only)",
+        f"## Thresholds on the dev splits ({' + '.join(f'{n}.yml' for n in DEV_SPLITS)} only)",
         "",
         "| accept | item weight | non-need margin | margin | dev need top-1 | dev false-need "
         "| score |",
